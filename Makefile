@@ -1,0 +1,77 @@
+# vnemis — the commands a developer and CI use. `make run` and `make test` are the two a new user needs.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SEED ?= 2022
+
+.PHONY: setup setup-dev run serve demo worker test test-sqlite test-postgres lint fmt types check \
+        messages bench clean
+
+# The virtual environment, rebuilt when pyproject.toml or the constraints change.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@PYBIN=$$(scripts/find_python.sh) && echo "Using $$PYBIN" && \
+	  ([ -x $(PY) ] || $$PYBIN -m venv $(VENV))
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+setup-dev: $(VENV)/.installed-dev
+
+# Migrate the embedded SQLite database, load the Lào Cai 2022 demo (a no-op when it is
+# already loaded), print the demo accounts and serve the site.
+run: setup
+	$(VENV)/bin/vnemis migrate
+	$(VENV)/bin/vnemis demo laocai-2022 --seed $(SEED)
+	$(VENV)/bin/vnemis accounts --demo
+	$(VENV)/bin/vnemis serve --host $(HOST) --port $(PORT)
+
+demo: setup
+	$(VENV)/bin/vnemis migrate
+	$(VENV)/bin/vnemis demo laocai-2022 --seed $(SEED)
+
+# The whole suite on SQLite, then on a PostgreSQL cluster started from the installed server
+# binaries in a temporary folder. Under CI=true nothing may be skipped for lack of a server or
+# a browser.
+test: setup-dev
+	$(PY) scripts/run_tests.py
+
+test-sqlite: setup-dev
+	$(PY) scripts/run_tests.py --sqlite-only
+
+test-postgres: setup-dev
+	$(PY) scripts/run_tests.py --postgres-only
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: setup-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+types: setup-dev
+	$(VENV)/bin/mypy .
+
+messages: setup-dev
+	cd vnemis && ../$(PY) ../manage.py makemessages -l vi --no-location --no-obsolete \
+	  --ignore 'tests/*' --ignore 'testing/*'
+	$(PY) manage.py compilemessages -l vi --ignore '.venv'
+
+check: lint types
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: setup-dev
+	$(PY) bench/demo_load.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

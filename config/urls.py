@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("vnemis.accounts.urls")),
+    path("", include("vnemis.organisations.urls")),
+    path("", include("vnemis.people.urls")),
+    path("", include("vnemis.core.urls")),
+]
