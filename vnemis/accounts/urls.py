@@ -2,5 +2,10 @@ from __future__ import annotations
 
 from django.urls import path
 
+from vnemis.accounts import views
+
 app_name = "accounts"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+]

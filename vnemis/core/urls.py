@@ -2,5 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
+from vnemis.core import views
+
 app_name = "core"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("health/", views.health, name="health"),
+]

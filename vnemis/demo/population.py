@@ -12,6 +12,7 @@ import itertools
 import random
 from typing import ClassVar
 
+from vnemis.core.text import fold
 from vnemis.demo.bulk import BulkWriter
 from vnemis.demo.data import names
 from vnemis.demo.laocai_2022 import ETHNIC_MIX, VILLAGES
@@ -47,7 +48,7 @@ class PersonFactory:
 
     FIELDS: ClassVar[list[str]] = [
         "family_name", "middle_name", "given_name", "birth_date", "sex", "ethnicity",
-        "national_id", "phone", "email", "address", "user",
+        "national_id", "phone", "email", "address", "user", "search_name",
     ]
 
     def __init__(self, rng: random.Random, writer: BulkWriter) -> None:
@@ -95,6 +96,12 @@ class PersonFactory:
     def _address(self, place: str) -> str:
         return f"Thôn {self.rng.choice(VILLAGES)}, {place}"
 
+    def _add(self, family: str, middle: str, given: str, birth: dt.date, sex: str,
+             ethnicity: str, national_id: str | None, phone: str, address: str) -> int:
+        full = f"{family} {middle} {given}" if middle else f"{family} {given}"
+        return self.writer.add(family, middle, given, birth, sex, ethnicity, national_id, phone,
+                               "", address, None, fold(full))
+
     # People -------------------------------------------------------------------------------
 
     def child(self, *, district: str | None, age: int, place: str) -> int:
@@ -109,8 +116,7 @@ class PersonFactory:
         national_id = self._national_id(_LAO_CAI, birth, sex) if rng.random() < 0.97 else None
         address = self._address(place)
         self.last_child = (family, ethnicity, address)
-        return self.writer.add(family, middle, given, birth, sex, ethnicity, national_id, "", "",
-                               address, None)
+        return self._add(family, middle, given, birth, sex, ethnicity, national_id, "", address)
 
     def parent_of(self, child_id: int) -> tuple[int, str]:
         """A parent of the child made last: the father carries the family name."""
@@ -120,9 +126,8 @@ class PersonFactory:
         sex = "M" if is_father else "F"
         surname, middle, given = self._name(ethnicity, sex, family if is_father else None)
         birth = self._birth(rng.randint(1972, 1996))
-        person_id = self.writer.add(surname, middle, given, birth, sex, ethnicity,
-                                    self._national_id(_LAO_CAI, birth, sex), self._phone(), "",
-                                    address, None)
+        person_id = self._add(surname, middle, given, birth, sex, ethnicity,
+                              self._national_id(_LAO_CAI, birth, sex), self._phone(), address)
         return person_id, ("father" if is_father else "mother")
 
     def adult(self, *, district: str | None, place: str) -> int:
@@ -133,9 +138,9 @@ class PersonFactory:
         family, middle, given = self._name(ethnicity, sex)
         birth = self._birth(rng.randint(1965, 1999))
         province = rng.choice(_OTHER_PROVINCES) if rng.random() < 0.2 else _LAO_CAI
-        return self.writer.add(family, middle, given, birth, sex, ethnicity,
-                               self._national_id(province, birth, sex), self._phone(), "",
-                               self._address(place), None)
+        return self._add(family, middle, given, birth, sex, ethnicity,
+                         self._national_id(province, birth, sex), self._phone(),
+                         self._address(place))
 
     def qualification(self) -> str:
         return self.rng.choice(_QUALIFICATIONS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from vnemis.core.models import BaseModel
+from vnemis.core.text import fold
 from vnemis.organisations.choices import SchoolLevel
 from vnemis.people.choices import (
     EnrollmentStatus,
@@ -47,6 +49,9 @@ class Person(BaseModel):
     phone = models.CharField(_("phone"), max_length=15, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # Lower-case, without diacritics: "nguyen van an" finds "Nguyễn Văn An". Kept by save().
+    search_name = models.CharField(_("search name"), max_length=200, editable=False,
+                                   db_index=True, default="")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),
@@ -64,6 +69,13 @@ class Person(BaseModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_name = fold(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

@@ -2,5 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
+from vnemis.people import views
+
 app_name = "people"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("schools/<str:code>/", views.school_detail, name="school_detail"),
+    path("students/", views.student_list, name="student_list"),
+    path("students/<str:code>/", views.student_detail, name="student_detail"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/<str:code>/", views.staff_detail, name="staff_detail"),
+]

@@ -1,0 +1,30 @@
+"""Permission-checked reads of org units: the only way views and the API reach them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+
+from vnemis.accounts.access import user_scope
+from vnemis.organisations.choices import OrgUnitKind
+from vnemis.organisations.models import OrgUnit, OrgUnitQuerySet
+
+
+def orgunits_for_user(*, user: Any) -> OrgUnitQuerySet:
+    """Units in the user's subtrees; a teacher also sees her own school and its sites."""
+    scope = user_scope(user)
+    return OrgUnit.objects.under_paths(scope.paths + scope.teacher_paths)
+
+
+def orgunit_get_for_user(*, user: Any, code: str) -> OrgUnit:
+    # 404, not 403: a user must not learn which unit codes exist outside their scope.
+    return get_object_or_404(orgunits_for_user(user=user), code=code)
+
+
+def schools_for_user(*, user: Any) -> OrgUnitQuerySet:
+    return orgunits_for_user(user=user).filter(kind=OrgUnitKind.SCHOOL)
+
+
+def school_get_for_user(*, user: Any, code: str) -> OrgUnit:
+    return get_object_or_404(schools_for_user(user=user), code=code)

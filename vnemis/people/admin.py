@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from vnemis.people.models import (
+    Enrollment,
+    Guardian,
+    GuardianLink,
+    Person,
+    SchoolClass,
+    Staff,
+    Student,
+)
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["family_name", "middle_name", "given_name", "birth_date", "sex", "ethnicity"]
+    search_fields = ["given_name", "family_name", "national_id"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Student)
+class StudentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["code", "person", "moet_code"]
+    search_fields = ["code", "person__given_name", "person__family_name"]
+    raw_id_fields = ["person"]
+    readonly_fields = ["code"]
+
+
+@admin.register(Staff)
+class StaffAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["code", "person", "org_unit", "position", "is_active"]
+    list_filter = ["position", "is_active"]
+    search_fields = ["code", "person__given_name", "person__family_name"]
+    raw_id_fields = ["person", "org_unit"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["student", "school_year", "school", "school_class", "grade", "status"]
+    list_filter = ["status", "level", "school_year"]
+    raw_id_fields = ["student", "school", "school_class"]
+
+
+@admin.register(SchoolClass)
+class SchoolClassAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "school", "school_year", "grade", "homeroom_teacher"]
+    list_filter = ["school_year", "level", "grade"]
+    raw_id_fields = ["school", "site", "homeroom_teacher"]
+
+
+admin.site.register(Guardian, raw_id_fields=["person"])
+admin.site.register(GuardianLink, raw_id_fields=["guardian", "student"])

@@ -1,0 +1,65 @@
+"""Reads that span models: head counts of a scope, as the summary and home page show them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from vnemis.organisations.choices import OrgUnitKind
+from vnemis.organisations.models import OrgPlacement, OrgUnit, SchoolYear
+from vnemis.people.models import Enrollment, Staff
+
+
+def _units_under(paths: tuple[str, ...] | None) -> QuerySet[OrgUnit]:
+    if paths is None:
+        return OrgUnit.objects.all()
+    return OrgUnit.objects.under_paths(paths)
+
+
+def scope_summary(
+    *, paths: tuple[str, ...] | None, school_year: SchoolYear | None
+) -> dict[str, Any]:
+    """Counts for the subtrees ``paths`` (None: the whole database) in ``school_year``.
+
+    ``students`` counts general-education students (primary, lower and upper secondary,
+    continuing education) with an active enrolment in the year; preschool children are counted
+    apart. Staff are those in service at any unit of the scope, offices included.
+    """
+    units = _units_under(paths)
+    by_kind = dict(units.values_list("kind").annotate(n=Count("id")).order_by())
+    unit_ids = units.values("id")
+    enrollments = Enrollment.objects.active().filter(school_id__in=unit_ids)
+    if school_year is not None:
+        enrollments = enrollments.filter(school_year=school_year)
+    else:
+        enrollments = enrollments.none()
+    totals = enrollments.aggregate(
+        general=Count("student_id", filter=~Q(level="mn"), distinct=True),
+        preschool=Count("student_id", filter=Q(level="mn"), distinct=True),
+    )
+    return {
+        "schools": by_kind.get(OrgUnitKind.SCHOOL.value, 0),
+        "school_sites": by_kind.get(OrgUnitKind.SITE.value, 0),
+        "students": totals["general"] or 0,
+        "preschool_children": totals["preschool"] or 0,
+        "staff": Staff.objects.filter(is_active=True, org_unit_id__in=unit_ids).count(),
+        "org_units_by_kind": {kind: by_kind.get(kind, 0) for kind in OrgUnitKind.values},
+        "school_year": school_year.code if school_year else None,
+    }
+
+
+def unit_paths(unit: OrgUnit) -> tuple[str, ...]:
+    """The unit's placement paths in every tree version: its subtree for counting."""
+    return tuple(OrgPlacement.objects.filter(unit=unit).values_list("path", flat=True))
+
+
+def school_profile_counts(*, school: OrgUnit, year: SchoolYear | None) -> dict[str, Any]:
+    enrollments = Enrollment.objects.active().filter(school=school, school_year=year)
+    by_level = dict(enrollments.values_list("level").annotate(n=Count("id")).order_by())
+    staff = dict(
+        Staff.objects.filter(org_unit=school, is_active=True)
+        .values_list("position").annotate(n=Count("id")).order_by()
+    )
+    return {"students_by_level": by_level, "students": sum(by_level.values()),
+            "staff_by_position": staff, "staff": sum(staff.values())}
