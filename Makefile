@@ -62,8 +62,9 @@ types: setup-dev
 	$(VENV)/bin/mypy .
 
 messages: setup-dev
-	cd vnemis && ../$(PY) ../manage.py makemessages -l vi --no-location --no-obsolete \
-	  --ignore 'tests/*' --ignore 'testing/*'
+	$(PY) manage.py makemessages -l vi --no-obsolete --ignore '.venv/*' --ignore 'var/*' \
+	  --ignore 'scripts/*' --ignore 'bench/*' --ignore '*/tests/*' --ignore 'vnemis/testing/*' \
+	  --ignore 'build/*'
 	$(PY) manage.py compilemessages -l vi --ignore '.venv'
 
 check: lint types

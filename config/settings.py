@@ -159,6 +159,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# WhiteNoise looks into STATIC_ROOT at start-up; before the first collectstatic it is empty.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Demo accounts use this password when VNEMIS_DEMO_PASSWORD is not set.
 VNEMIS_DEMO_PASSWORD = env("DEMO_PASSWORD", "vnemis-demo-2022")

@@ -31,7 +31,12 @@ from vnemis.demo.laocai_2022 import (
 )
 from vnemis.demo.models import DemoDataset
 from vnemis.demo.population import PersonFactory
-from vnemis.organisations.admin_units import commune_successors, communes_2025, legacy_communes
+from vnemis.organisations.admin_units import (
+    commune_successors,
+    communes_2025,
+    laocai_districts_2022,
+    legacy_communes,
+)
 from vnemis.organisations.choices import LinkKind, OrgUnitKind
 from vnemis.organisations.models import (
     OrgPlacement,
@@ -109,10 +114,12 @@ def _load_tree(plan: ProvincePlan) -> dict[str, OrgUnit]:
                 short_name="Sở GD&ĐT Lào Cai", admin_code=str(NEW_PROVINCE_CODE),
                 valid_from=REFORM_DAY),
     ]
+    full_names = {d.code: d.name for d in laocai_districts_2022()}
     for dcode, dname in plan.districts:
         new_units.append(OrgUnit(
             kind=OrgUnitKind.DISTRICT_OFFICE, code=f"PGD{dcode}",
-            name=f"Phòng Giáo dục và Đào tạo {dname}", short_name=f"Phòng GD&ĐT {dname}",
+            name=f"Phòng Giáo dục và Đào tạo {full_names[dcode]}",
+            short_name=f"Phòng GD&ĐT {dname}",
             admin_code=dcode, valid_to=end_2022,
         ))
     for commune in communes_2025(NEW_PROVINCE_CODE):

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import io
+import json
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import TestCase
+
+from vnemis.accounts.models import User
+from vnemis.demo.laocai_2022 import build_plan
+from vnemis.demo.loader import DemoConflict, demo_load
+from vnemis.organisations.models import OrgPlacement, OrgUnit, OrgUnitLink
+from vnemis.people.models import Enrollment, Person
+
+
+def _json(*args: str) -> object:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+class DemoPlanTests(TestCase):
+    def test_plan_is_deterministic_and_exact(self) -> None:
+        a, b = build_plan(seed=7, scale=1.0), build_plan(seed=7, scale=1.0)
+        self.assertEqual([(s.code, s.students, s.staff, s.sites) for s in a.schools],
+                         [(s.code, s.students, s.staff, s.sites) for s in b.schools])
+        c = build_plan(seed=8, scale=1.0)
+        self.assertNotEqual([s.students for s in a.schools], [s.students for s in c.schools])
+        general = sum(n for s in a.schools for g, n in s.students.items() if g > 0)
+        staff = sum(sum(s.staff.values()) for s in a.schools) + sum(a.office_staff.values())
+        cats = [s.category for s in a.schools]
+        self.assertEqual((len(a.schools), sum(s.sites for s in a.schools), general, staff),
+                         (612, 1363, 228_322, 17_559))
+        self.assertEqual((cats.count("mn"), cats.count("th"), cats.count("thcs"),
+                          cats.count("th_thcs")), (193, 185, 188, 10))
+
+
+class SmallDemoTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.result = demo_load(seed=2022, scale=0.01)
+        call_command("demo", "laocai-2022", "--scale", "0.01", "--quiet")
+
+    def test_tree_and_counts(self) -> None:
+        summary = _json("summary", "--json", "--org", "SGD10")
+        plan = build_plan(seed=2022, scale=0.01)
+        general = sum(n for s in plan.schools for g, n in s.students.items() if g > 0)
+        preschool = sum(s.students.get(0, 0) for s in plan.schools)
+        self.assertEqual((summary["schools"], summary["school_sites"], summary["students"],
+                          summary["preschool_children"]), (612, 1363, general, preschool))
+        self.assertEqual(summary["org_units_by_kind"]["district_office"], 9)
+        # The 2025 tree holds the same schools under the new Sở and its 99 communes.
+        new = _json("summary", "--json", "--org", "SGD15")
+        self.assertEqual((new["schools"], new["students"], new["org_units_by_kind"]["commune"]),
+                         (612, general, 99))
+
+    def test_second_load_changes_nothing(self) -> None:
+        persons = Person.objects.count()
+        again = demo_load(seed=2022, scale=0.01)
+        self.assertFalse(again.created)
+        self.assertEqual(Person.objects.count(), persons)
+        with self.assertRaises(DemoConflict):
+            demo_load(seed=1, scale=0.01)
+        with self.assertRaises(CommandError):
+            call_command("demo", "laocai-2022", "--seed", "1", "--scale", "0.01", "--quiet")
+
+    def test_every_school_has_a_path_in_both_trees(self) -> None:
+        schools = OrgUnit.objects.filter(kind="school")
+        self.assertEqual(OrgPlacement.objects.filter(unit__in=schools).count(), 2 * 612)
+        self.assertEqual(OrgUnitLink.objects.filter(kind="merged_into").count(), 1)
+        self.assertGreaterEqual(OrgUnitLink.objects.filter(kind="split_into").count(), 9)
+
+    def test_names_are_in_vietnamese_order_and_ids_valid(self) -> None:
+        person = Person.objects.filter(student__isnull=False).order_by("id").first()
+        assert person is not None
+        person.full_clean()  # the national ID agrees with birth date and sex
+        self.assertTrue(person.full_name.startswith(person.family_name + " "))
+        self.assertEqual(Enrollment.objects.filter(status="active").count(),
+                         self.result.dataset.counts["enrollments"])
+
+    def test_demo_accounts_exist_for_every_role(self) -> None:
+        roles = set(User.objects.filter(role_assignments__isnull=False)
+                    .values_list("role_assignments__role", flat=True))
+        self.assertEqual(roles, {"department_admin", "department_officer", "district_officer",
+                                 "principal", "teacher", "parent", "student"})
+        self.assertTrue(self.client.login(username="batxat.chuyenvien",
+                                          password="vnemis-demo-2022"))
+
+    def test_orgs_command(self) -> None:
+        offices = _json("orgs", "--json", "--kind", "district_office")
+        self.assertEqual(len(offices), 9)
+        self.assertEqual(offices[0]["parent"], "SGD10")
+        under = _json("orgs", "--json", "--under", "PGD082", "--kind", "school")
+        self.assertTrue(all(row["code"].startswith("10082") for row in under))
+
+    def test_bad_arguments(self) -> None:
+        with self.assertRaises(CommandError):
+            call_command("summary", "--org", "NOPE")
+        with self.assertRaises(CommandError):
+            call_command("orgs", "--under", "NOPE")
+        with self.assertRaises(CommandError):
+            call_command("demo", "laocai-2022", "--scale", "0")

@@ -1,0 +1,66 @@
+"""Writes to the organisation tree: units, their placements in tree versions, school years."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from vnemis.core.audit import audit_record, snapshot
+from vnemis.core.choices import AuditVerb
+from vnemis.organisations.models import (
+    OrgPlacement,
+    OrgUnit,
+    OrgUnitGroup,
+    SchoolYear,
+    TreeVersion,
+)
+
+
+@transaction.atomic
+def orgunit_create(
+    *, kind: str, code: str, name: str, by: Any, groups: list[tuple[str, str]] | None = None,
+    **fields: Any,
+) -> OrgUnit:
+    """Create a unit; ``groups`` are (group set code, group code) pairs such as ("level", "th")."""
+    unit = OrgUnit(kind=kind, code=code, name=name, **fields)
+    unit.full_clean()
+    unit.save()
+    for set_code, group_code in groups or []:
+        unit.groups.add(OrgUnitGroup.objects.get(group_set__code=set_code, code=group_code))
+    audit_record(actor=by, verb=AuditVerb.CREATED, target=unit, after=snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def orgunit_place(
+    *, unit: OrgUnit, version: TreeVersion, parent: OrgUnit | None, by: Any
+) -> OrgPlacement:
+    """Put ``unit`` under ``parent`` in ``version``, computing its materialised path."""
+    if OrgPlacement.objects.filter(version=version, unit=unit).exists():
+        raise ValidationError(_("This unit is already placed in this tree version."))
+    if parent is None:
+        path, depth = f"{version.code}:{unit.code}.", 0
+    else:
+        above = OrgPlacement.objects.filter(version=version, unit=parent).first()
+        if above is None:
+            raise ValidationError(_("The parent unit is not placed in this tree version."))
+        path, depth = f"{above.path}{unit.code}.", above.depth + 1
+    placement = OrgPlacement(version=version, unit=unit, parent=parent, path=path, depth=depth)
+    placement.full_clean()
+    placement.save()
+    audit_record(actor=by, verb=AuditVerb.CREATED, target=placement, after=snapshot(placement))
+    return placement
+
+
+@transaction.atomic
+def school_year_create(*, starts_on: dt.date, ends_on: dt.date, by: Any) -> SchoolYear:
+    year = SchoolYear(code=f"{starts_on.year}-{starts_on.year + 1}", starts_on=starts_on,
+                      ends_on=ends_on)
+    year.full_clean()
+    year.save()
+    audit_record(actor=by, verb=AuditVerb.CREATED, target=year, after=snapshot(year))
+    return year
