@@ -90,8 +90,11 @@ def user_scope(user: Any) -> Scope:
             sorted(set(OrgPlacement.objects.filter(depth=0).values_list("path", flat=True)))
         )
         scope = Scope(
-            paths=every, unmasked_paths=every, write_paths=every,
-            roles=frozenset(Role.values), is_superuser=True,
+            paths=every,
+            unmasked_paths=every,
+            write_paths=every,
+            roles=frozenset(Role.values),
+            is_superuser=True,
         )
     else:
         scope = Scope(

@@ -16,7 +16,10 @@ class RoleAssignmentInline(admin.TabularInline):  # type: ignore[type-arg]
 class VnemisUserAdmin(UserAdmin):  # type: ignore[type-arg]
     inlines = [RoleAssignmentInline]
     list_display = ["username", "first_name", "last_name", "is_active", "locked_until"]
-    fieldsets = (*UserAdmin.fieldsets, ("Lockout", {"fields": ("failed_logins", "locked_until")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Lockout", {"fields": ("failed_logins", "locked_until")}),
+    )
 
 
 @admin.register(RoleAssignment)

@@ -15,12 +15,16 @@ from vnemis.accounts.models import User
 class LoginForm(forms.Form):
     """Username and password, with lockout after repeated failures."""
 
-    username = forms.CharField(label=_("Username"), max_length=150,
-                               widget=forms.TextInput(attrs={"autofocus": True,
-                                                             "autocomplete": "username"}))
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete":
-                                                                 "current-password"}))
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request
@@ -38,8 +42,11 @@ class LoginForm(forms.Form):
             assert existing.locked_until is not None
             until = formats.time_format(timezone.localtime(existing.locked_until), "H:i")
             raise forms.ValidationError(
-                _("This account is locked after too many failed logins. Try again after {time}.")
-                .format(time=until), code="locked")
+                _(
+                    "This account is locked after too many failed logins. Try again after {time}."
+                ).format(time=until),
+                code="locked",
+            )
         user = authenticate(self.request, username=username, password=password)
         if user is None:
             services.login_failure_record(username=username)

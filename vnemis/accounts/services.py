@@ -35,8 +35,12 @@ def login_failure_record(*, username: str) -> User | None:
         user.locked_until = timezone.now() + dt.timedelta(minutes=settings.VNEMIS_LOCKOUT_MINUTES)
         user.failed_logins = 0
         user.save(update_fields=["locked_until", "failed_logins"])
-        audit_record(actor=None, verb=AuditVerb.LOCKED_OUT, target=user,
-                     after={"locked_until": user.locked_until.isoformat()})
+        audit_record(
+            actor=None,
+            verb=AuditVerb.LOCKED_OUT,
+            target=user,
+            after={"locked_until": user.locked_until.isoformat()},
+        )
     return user
 
 
@@ -48,7 +52,12 @@ def login_success_record(*, user: User) -> None:
 
 @transaction.atomic
 def user_create(
-    *, username: str, password: str, by: Any, full_name: str = "", email: str = "",
+    *,
+    username: str,
+    password: str,
+    by: Any,
+    full_name: str = "",
+    email: str = "",
     check_password: bool = True,
 ) -> User:
     """Create a user; the password must meet the policy unless ``check_password`` is off."""
@@ -59,8 +68,9 @@ def user_create(
     user.set_password(password)
     user.full_clean()
     user.save()
-    audit_record(actor=by, verb=AuditVerb.CREATED, target=user,
-                 after={"username": username, "email": email})
+    audit_record(
+        actor=by, verb=AuditVerb.CREATED, target=user, after={"username": username, "email": email}
+    )
     return user
 
 
@@ -70,6 +80,10 @@ def role_assign(*, user: User, role: Role, org_unit: Any, by: Any) -> RoleAssign
         user=user, role=role, org_unit=org_unit
     )
     if created:
-        audit_record(actor=by, verb=AuditVerb.CREATED, target=assignment,
-                     after={"user": user.pk, "role": str(role), "org_unit": org_unit.pk})
+        audit_record(
+            actor=by,
+            verb=AuditVerb.CREATED,
+            target=assignment,
+            after={"user": user.pk, "role": str(role), "org_unit": org_unit.pk},
+        )
     return assignment

@@ -13,10 +13,10 @@ from vnemis.accounts.models import User
 class AuthedRequest(HttpRequest):
     """A request behind ``login_required``: ``user`` is a real user."""
 
-    user: User  # type: ignore[assignment]
+    user: User
 
 
-def paginate(request: HttpRequest, items: Any, *, per_page: int = 50) -> Page:  # type: ignore[type-arg]
+def paginate(request: HttpRequest, items: Any, *, per_page: int = 50) -> Page[Any]:
     """The page of ``items`` asked for by ``?page=``; a bad number gives the nearest page."""
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 

@@ -44,7 +44,8 @@ def xlsx_bytes(*, sheet: str, headers: Sequence[str], rows: Iterable[Sequence[An
 def xlsx_response(
     *, filename: str, sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> HttpResponse:
-    response = HttpResponse(xlsx_bytes(sheet=sheet, headers=headers, rows=rows),
-                            content_type=XLSX_TYPE)
+    response = HttpResponse(
+        xlsx_bytes(sheet=sheet, headers=headers, rows=rows), content_type=XLSX_TYPE
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

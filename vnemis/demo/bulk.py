@@ -16,17 +16,27 @@ from django.db import connection, models
 from django.db.models import Max
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return str(field.column)
+
+
 class BulkWriter:
     """Buffered INSERTs into one model's table; ``add`` returns the id the row will have."""
 
     def __init__(
-        self, model: type[models.Model], fields: Sequence[str], *, now: dt.datetime,
+        self,
+        model: type[models.Model],
+        fields: Sequence[str],
+        *,
+        now: dt.datetime,
         batch_size: int = 20_000,
     ) -> None:
         self.model = model
         meta = model._meta
         self.has_timestamps = any(f.name == "created_at" for f in meta.concrete_fields)
-        columns = ["id", *(meta.get_field(name).column for name in fields)]
+        columns = ["id", *(_column(model, name) for name in fields)]
         if self.has_timestamps:
             columns += ["created_at", "updated_at"]
         quote = connection.ops.quote_name

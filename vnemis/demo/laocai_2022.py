@@ -38,13 +38,24 @@ CATEGORY_COUNTS = {"mn": 193, "th": 185, "thcs": 188, "th_thcs": 10}
 # Students by category; the three-level split of the 10 multi-level schools is 60/40.
 CATEGORY_STUDENTS = {"th": 101_000, "th_thcs": 6_000, "thcs": 74_000, "thpt": 43_500, "gdtx": 3_822}
 SO_UNITS = (
-    ("chuyen", 1), ("ptdtnt", 1), ("thpt", 28), ("gdtx_tinh", 1), ("gdtx", 5),
+    ("chuyen", 1),
+    ("ptdtnt", 1),
+    ("thpt", 28),
+    ("gdtx_tinh", 1),
+    ("gdtx", 5),
 )
 
 # Relative size of each district (population and school network), by 2022 district code.
 DISTRICT_WEIGHTS = {
-    "080": 13, "082": 13, "083": 10, "084": 7, "085": 11,
-    "086": 14, "087": 12, "088": 9, "089": 13,
+    "080": 13,
+    "082": 13,
+    "083": 10,
+    "084": 7,
+    "085": 11,
+    "086": 14,
+    "087": 12,
+    "088": 9,
+    "089": 13,
 }
 # Ethnic mix by district (GSO codes): Kinh 01, Tày 02, Nùng 07, H'Mông 08, Dao 09, Sán Chay 15,
 # Giáy 25, Hà Nhì 35, Phù Lá 40.
@@ -62,9 +73,30 @@ ETHNIC_MIX = {
 # Class size limits of the school charters (Điều lệ): TH 35, THCS/THPT 45; preschool groups.
 MAX_CLASS = {"mn": 25, "th": 35, "thcs": 45, "thpt": 45, "gdtx": 45}
 VILLAGES = (
-    "Nậm Chạc", "Làng Mô", "Phìn Ngan", "Cốc Lầy", "Tả Phời", "Na Lốc", "Sín Chải", "Pờ Hồ",
-    "Lao Chải", "Tả Van", "Bản Vền", "Cốc Mìn", "Nậm Tông", "Khe Chăm", "Làng Chung", "Thẳm Mấn",
-    "Pạc Ngam", "Ná Hán", "Bản Lầu", "Lùng Thắng", "Sả Hồ", "Phố Mới", "Cán Hồ", "Nậm Mòn",
+    "Nậm Chạc",
+    "Làng Mô",
+    "Phìn Ngan",
+    "Cốc Lầy",
+    "Tả Phời",
+    "Na Lốc",
+    "Sín Chải",
+    "Pờ Hồ",
+    "Lao Chải",
+    "Tả Van",
+    "Bản Vền",
+    "Cốc Mìn",
+    "Nậm Tông",
+    "Khe Chăm",
+    "Làng Chung",
+    "Thẳm Mấn",
+    "Pạc Ngam",
+    "Ná Hán",
+    "Bản Lầu",
+    "Lùng Thắng",
+    "Sả Hồ",
+    "Phố Mới",
+    "Cán Hồ",
+    "Nậm Mòn",
 )
 
 
@@ -126,7 +158,7 @@ def _school_name(category: str, place: str, seq: int) -> str:
 def _place_name(commune_name: str) -> str:
     for prefix in ("Thị trấn ", "Phường ", "Xã "):
         if commune_name.startswith(prefix):
-            return commune_name[len(prefix):]
+            return commune_name[len(prefix) :]
     return commune_name
 
 
@@ -142,8 +174,10 @@ def _grade_counts(rng: random.Random, total: int, grades: tuple[int, ...]) -> di
 def build_plan(*, seed: int, scale: float) -> ProvincePlan:
     """The whole province for ``seed``; ``scale`` shrinks head counts, never the unit tree."""
     rng = random.Random(seed)
-    districts = [(d.code, d.name.split(" ", 1)[1] if " " in d.name else d.name)
-                 for d in laocai_districts_2022()]
+    districts = [
+        (d.code, d.name.split(" ", 1)[1] if " " in d.name else d.name)
+        for d in laocai_districts_2022()
+    ]
     # "Thành phố Lào Cai" → place name "Lào Cai"; "Thị xã Sa Pa" → "Sa Pa".
     districts = [(c, n.replace("phố ", "").replace("xã ", "")) for c, n in districts]
     successors = commune_successors(NEW_PROVINCE_CODE)
@@ -160,12 +194,19 @@ def build_plan(*, seed: int, scale: float) -> ProvincePlan:
             for i in range(n):
                 commune = pool[i % len(pool)]
                 seq_by_district[dcode] += 1
-                levels = {"mn": ("mn",), "th": ("th",), "thcs": ("thcs",),
-                          "th_thcs": ("th", "thcs")}[category]
+                levels = {
+                    "mn": ("mn",),
+                    "th": ("th",),
+                    "thcs": ("thcs",),
+                    "th_thcs": ("th", "thcs"),
+                }[category]
                 plan = SchoolPlan(
                     code=f"{OLD_PROVINCE_CODE}{dcode}{seq_by_district[dcode]:03d}",
                     name=_school_name(category, _place_name(commune.name), i // len(pool) + 1),
-                    category=category, levels=levels, district=dcode, commune=commune.code,
+                    category=category,
+                    levels=levels,
+                    district=dcode,
+                    commune=commune.code,
                     area="kv1" if dcode == "080" else ("kv2" if dcode == "086" else "kv3"),
                 )
                 if category == "th_thcs" or (category == "thcs" and dcode in {"084", "083"}):
@@ -185,20 +226,57 @@ def build_plan(*, seed: int, scale: float) -> ProvincePlan:
             commune = communes[dcode][0]
             code = f"{OLD_PROVINCE_CODE}000{so_seq:03d}"
             if category == "chuyen":
-                plan = SchoolPlan(code, "Trường THPT Chuyên Lào Cai", category, ("thpt",), None,
-                                  city.code, types=("chuyen",), area="kv1")
+                plan = SchoolPlan(
+                    code,
+                    "Trường THPT Chuyên Lào Cai",
+                    category,
+                    ("thpt",),
+                    None,
+                    city.code,
+                    types=("chuyen",),
+                    area="kv1",
+                )
             elif category == "ptdtnt":
-                plan = SchoolPlan(code, "Trường PTDTNT THPT tỉnh Lào Cai", category, ("thpt",),
-                                  None, city.code, types=("ptdtnt",), area="kv1")
+                plan = SchoolPlan(
+                    code,
+                    "Trường PTDTNT THPT tỉnh Lào Cai",
+                    category,
+                    ("thpt",),
+                    None,
+                    city.code,
+                    types=("ptdtnt",),
+                    area="kv1",
+                )
             elif category == "gdtx_tinh":
-                plan = SchoolPlan(code, "Trung tâm GDTX tỉnh Lào Cai", category, ("gdtx",), None,
-                                  city.code, types=("gdtx",), area="kv1")
+                plan = SchoolPlan(
+                    code,
+                    "Trung tâm GDTX tỉnh Lào Cai",
+                    category,
+                    ("gdtx",),
+                    None,
+                    city.code,
+                    types=("gdtx",),
+                    area="kv1",
+                )
             elif category == "gdtx":
-                plan = SchoolPlan(code, _school_name("gdtx", dname, 1), category, ("gdtx",),
-                                  None, commune.code, types=("gdtx",))
+                plan = SchoolPlan(
+                    code,
+                    _school_name("gdtx", dname, 1),
+                    category,
+                    ("gdtx",),
+                    None,
+                    commune.code,
+                    types=("gdtx",),
+                )
             else:
-                plan = SchoolPlan(code, _school_name("thpt", dname, i // len(districts) + 1),
-                                  category, ("thpt",), None, commune.code)
+                plan = SchoolPlan(
+                    code,
+                    _school_name("thpt", dname, i // len(districts) + 1),
+                    category,
+                    ("thpt",),
+                    None,
+                    commune.code,
+                )
             plan.area = "kv1" if plan.commune == city.code or dcode == "080" else "kv2"
             schools.append(plan)
     if len(schools) != SCHOOLS_TOTAL:

@@ -105,50 +105,91 @@ def _load_tree(plan: ProvincePlan) -> dict[str, OrgUnit]:
     v2025 = TreeVersion.objects.get(code="2025")
     end_2022 = REFORM_DAY - dt.timedelta(days=1)
     new_units: list[OrgUnit] = [
-        OrgUnit(kind=OrgUnitKind.DEPARTMENT, code=f"SGD{OLD_PROVINCE_CODE}",
-                name="Sở Giáo dục và Đào tạo tỉnh Lào Cai", short_name="Sở GD&ĐT Lào Cai",
-                admin_code=OLD_PROVINCE_CODE, valid_to=end_2022,
-                address="Đường Hoàng Liên, phường Cốc Lếu, thành phố Lào Cai"),
-        OrgUnit(kind=OrgUnitKind.DEPARTMENT, code=f"SGD{NEW_PROVINCE_CODE}",
-                name="Sở Giáo dục và Đào tạo tỉnh Lào Cai (từ 01/7/2025)",
-                short_name="Sở GD&ĐT Lào Cai", admin_code=str(NEW_PROVINCE_CODE),
-                valid_from=REFORM_DAY),
+        OrgUnit(
+            kind=OrgUnitKind.DEPARTMENT,
+            code=f"SGD{OLD_PROVINCE_CODE}",
+            name="Sở Giáo dục và Đào tạo tỉnh Lào Cai",
+            short_name="Sở GD&ĐT Lào Cai",
+            admin_code=OLD_PROVINCE_CODE,
+            valid_to=end_2022,
+            address="Đường Hoàng Liên, phường Cốc Lếu, thành phố Lào Cai",
+        ),
+        OrgUnit(
+            kind=OrgUnitKind.DEPARTMENT,
+            code=f"SGD{NEW_PROVINCE_CODE}",
+            name="Sở Giáo dục và Đào tạo tỉnh Lào Cai (từ 01/7/2025)",
+            short_name="Sở GD&ĐT Lào Cai",
+            admin_code=str(NEW_PROVINCE_CODE),
+            valid_from=REFORM_DAY,
+        ),
     ]
     full_names = {d.code: d.name for d in laocai_districts_2022()}
     for dcode, dname in plan.districts:
-        new_units.append(OrgUnit(
-            kind=OrgUnitKind.DISTRICT_OFFICE, code=f"PGD{dcode}",
-            name=f"Phòng Giáo dục và Đào tạo {full_names[dcode]}",
-            short_name=f"Phòng GD&ĐT {dname}",
-            admin_code=dcode, valid_to=end_2022,
-        ))
+        new_units.append(
+            OrgUnit(
+                kind=OrgUnitKind.DISTRICT_OFFICE,
+                code=f"PGD{dcode}",
+                name=f"Phòng Giáo dục và Đào tạo {full_names[dcode]}",
+                short_name=f"Phòng GD&ĐT {dname}",
+                admin_code=dcode,
+                valid_to=end_2022,
+            )
+        )
     for commune in communes_2025(NEW_PROVINCE_CODE):
-        new_units.append(OrgUnit(
-            kind=OrgUnitKind.COMMUNE, code=f"XA{commune.code}", name=commune.name,
-            admin_code=commune.code, valid_from=REFORM_DAY,
-        ))
+        new_units.append(
+            OrgUnit(
+                kind=OrgUnitKind.COMMUNE,
+                code=f"XA{commune.code}",
+                name=commune.name,
+                admin_code=commune.code,
+                valid_from=REFORM_DAY,
+            )
+        )
     legacy_names = {c.code: c.name for d, _ in plan.districts for c in legacy_communes(d)}
     for s in plan.schools:
-        new_units.append(OrgUnit(
-            kind=OrgUnitKind.SCHOOL, code=s.code, moet_code=s.code, name=s.name,
-            ownership=s.ownership, admin_code=s.commune,
-            address=f"{legacy_names.get(s.commune, '')}, tỉnh Lào Cai",
-        ))
+        new_units.append(
+            OrgUnit(
+                kind=OrgUnitKind.SCHOOL,
+                code=s.code,
+                moet_code=s.code,
+                name=s.name,
+                ownership=s.ownership,
+                admin_code=s.commune,
+                address=f"{legacy_names.get(s.commune, '')}, tỉnh Lào Cai",
+            )
+        )
     OrgUnit.objects.bulk_create(new_units, batch_size=2000)
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=[u.code for u in new_units])}
 
     sites: list[OrgUnit] = []
     for s in plan.schools:
         for k in range(1, s.sites + 1):
-            name = "Điểm trường chính" if k == 1 else f"Điểm trường {VILLAGES[(k + len(s.code)) % len(VILLAGES)]}"
-            sites.append(OrgUnit(kind=OrgUnitKind.SITE, code=f"{s.code}-{k:02d}",
-                                 name=f"{name} – {s.name}", short_name=name,
-                                 school=units[s.code], admin_code=s.commune))
+            name = (
+                "Điểm trường chính"
+                if k == 1
+                else f"Điểm trường {VILLAGES[(k + len(s.code)) % len(VILLAGES)]}"
+            )
+            sites.append(
+                OrgUnit(
+                    kind=OrgUnitKind.SITE,
+                    code=f"{s.code}-{k:02d}",
+                    name=f"{name} – {s.name}",
+                    short_name=name,
+                    school=units[s.code],
+                    admin_code=s.commune,
+                )
+            )
     OrgUnit.objects.bulk_create(sites, batch_size=2000)
-    units.update({u.code: u for u in OrgUnit.objects.filter(kind=OrgUnitKind.SITE,
-                                                             school__code__startswith="10")})
+    units.update(
+        {
+            u.code: u
+            for u in OrgUnit.objects.filter(kind=OrgUnitKind.SITE, school__code__startswith="10")
+        }
+    )
 
-    groups = {(g.group_set.code, g.code): g for g in OrgUnitGroup.objects.select_related("group_set")}
+    groups = {
+        (g.group_set.code, g.code): g for g in OrgUnitGroup.objects.select_related("group_set")
+    }
     through = OrgUnit.groups.through
     memberships = []
     for s in plan.schools:
@@ -163,16 +204,24 @@ def _load_tree(plan: ProvincePlan) -> dict[str, OrgUnit]:
 
     def place(version: TreeVersion, unit: OrgUnit, parent: OrgPlacement | None) -> OrgPlacement:
         base = parent.path if parent else f"{version.code}:"
-        p = OrgPlacement(version=version, unit=unit, parent=parent.unit if parent else None,
-                         path=f"{base}{unit.code}.", depth=parent.depth + 1 if parent else 0)
+        p = OrgPlacement(
+            version=version,
+            unit=unit,
+            parent=parent.unit if parent else None,
+            path=f"{base}{unit.code}.",
+            depth=parent.depth + 1 if parent else 0,
+        )
         placements.append(p)
         return p
 
     root22 = place(v2022, units[f"SGD{OLD_PROVINCE_CODE}"], None)
     root25 = place(v2025, units[f"SGD{NEW_PROVINCE_CODE}"], None)
     offices = {d: place(v2022, units[f"PGD{d}"], root22) for d, _ in plan.districts}
-    communes = {c.admin_code: place(v2025, c, root25) for c in units.values()
-                if c.kind == OrgUnitKind.COMMUNE}
+    communes = {
+        c.admin_code: place(v2025, c, root25)
+        for c in units.values()
+        if c.kind == OrgUnitKind.COMMUNE
+    }
     sites_by_school: dict[int, list[OrgUnit]] = {}
     for site in sites:
         sites_by_school.setdefault(site.school_id or 0, []).append(site)
@@ -187,14 +236,29 @@ def _load_tree(plan: ProvincePlan) -> dict[str, OrgUnit]:
             place(v2025, site, p25)
     OrgPlacement.objects.bulk_create(placements, batch_size=5000)
 
-    links = [OrgUnitLink(source=root22.unit, target=root25.unit, kind=LinkKind.MERGED_INTO,
-                         on=REFORM_DAY, legal_basis="NQ 202/2025/QH15")]
+    links = [
+        OrgUnitLink(
+            source=root22.unit,
+            target=root25.unit,
+            kind=LinkKind.MERGED_INTO,
+            on=REFORM_DAY,
+            legal_basis="NQ 202/2025/QH15",
+        )
+    ]
     for dcode, _ in plan.districts:
-        targets = sorted({successors[c.code] for c in legacy_communes(dcode) if c.code in successors})
-        links += [OrgUnitLink(source=units[f"PGD{dcode}"], target=communes[t].unit,
-                              kind=LinkKind.SPLIT_INTO, on=REFORM_DAY,
-                              legal_basis="Kết luận 137-KL/TW; NQ 126/NQ-CP")
-                  for t in targets]
+        targets = sorted(
+            {successors[c.code] for c in legacy_communes(dcode) if c.code in successors}
+        )
+        links += [
+            OrgUnitLink(
+                source=units[f"PGD{dcode}"],
+                target=communes[t].unit,
+                kind=LinkKind.SPLIT_INTO,
+                on=REFORM_DAY,
+                legal_basis="Kết luận 137-KL/TW; NQ 126/NQ-CP",
+            )
+            for t in targets
+        ]
     OrgUnitLink.objects.bulk_create(links)
     return units
 
@@ -208,15 +272,44 @@ def _load_people(
     )
     people = PersonFactory(rng, BulkWriter(Person, PersonFactory.FIELDS, now=now))
     students = BulkWriter(Student, ["person", "code", "moet_code"], now=now)
-    staff = BulkWriter(Staff, ["person", "code", "org_unit", "position", "job_title",
-                               "qualification", "subject", "started_on", "is_active"], now=now)
+    staff = BulkWriter(
+        Staff,
+        [
+            "person",
+            "code",
+            "org_unit",
+            "position",
+            "job_title",
+            "qualification",
+            "subject",
+            "started_on",
+            "is_active",
+        ],
+        now=now,
+    )
     guardians = BulkWriter(Guardian, ["person", "occupation"], now=now)
     links = BulkWriter(GuardianLink, ["guardian", "student", "relation", "is_primary"], now=now)
-    classes = BulkWriter(SchoolClass, ["school", "site", "school_year", "level", "grade", "name",
-                                       "homeroom_teacher"], now=now)
-    enrollments = BulkWriter(Enrollment, ["student", "school_year", "school", "school_class",
-                                          "level", "grade", "status", "started_on", "ended_on",
-                                          "exit_reason"], now=now)
+    classes = BulkWriter(
+        SchoolClass,
+        ["school", "site", "school_year", "level", "grade", "name", "homeroom_teacher"],
+        now=now,
+    )
+    enrollments = BulkWriter(
+        Enrollment,
+        [
+            "student",
+            "school_year",
+            "school",
+            "school_class",
+            "level",
+            "grade",
+            "status",
+            "started_on",
+            "ended_on",
+            "exit_reason",
+        ],
+        now=now,
+    )
     staff_seq = 0
     for office, n in plan.office_staff.items():
         for k in range(n):
@@ -224,8 +317,17 @@ def _load_people(
             person_id = people.adult(district=None, place=units[office].name)
             position = "cbql" if k < 3 else "nhan_vien"
             title = ("Giám đốc", "Phó Giám đốc")[min(k, 1)] if k < 3 else "Chuyên viên"
-            staff.add(person_id, f"CB{staff_seq:07d}", units[office].pk, position, title,
-                      "dai_hoc", "", dt.date(2010, 9, 1), True)
+            staff.add(
+                person_id,
+                f"CB{staff_seq:07d}",
+                units[office].pk,
+                position,
+                title,
+                "dai_hoc",
+                "",
+                dt.date(2010, 9, 1),
+                True,
+            )
     student_seq = 0
     for index, school in enumerate(plan.schools):
         unit = units[school.code]
@@ -235,9 +337,17 @@ def _load_people(
                 staff_seq += 1
                 person_id = people.adult(district=school.district, place=unit.address)
                 title, subject = _job(school, position, k)
-                staff_id = staff.add(person_id, f"CB{staff_seq:07d}", unit.pk, position, title,
-                                     people.qualification(), subject,
-                                     dt.date(rng.randint(1995, 2021), 9, 1), True)
+                staff_id = staff.add(
+                    person_id,
+                    f"CB{staff_seq:07d}",
+                    unit.pk,
+                    position,
+                    title,
+                    people.qualification(),
+                    subject,
+                    dt.date(rng.randint(1995, 2021), 9, 1),
+                    True,
+                )
                 if position == "giao_vien":
                     teachers.append(staff_id)
         site_ids = [units[f"{school.code}-{k:02d}"].pk for k in range(1, school.sites + 1)]
@@ -249,14 +359,25 @@ def _load_people(
             for c, size in enumerate(sizes):
                 name, age = _class_name(school, grade, c, n_classes)
                 site_id = site_ids[c % len(site_ids)] if site_ids else None
-                class_id = classes.add(unit.pk, site_id, year.pk, level, grade, name,
-                                       next(teacher_iter, None))
+                class_id = classes.add(
+                    unit.pk, site_id, year.pk, level, grade, name, next(teacher_iter, None)
+                )
                 for _ in range(size):
                     student_seq += 1
                     child_id = people.child(district=school.district, age=age, place=unit.address)
                     student_id = students.add(child_id, f"{OLD_PROVINCE_CODE}{student_seq:08d}", "")
-                    enrollments.add(student_id, year.pk, unit.pk, class_id, level, grade,
-                                    "active", YEAR_START, None, "")
+                    enrollments.add(
+                        student_id,
+                        year.pk,
+                        unit.pk,
+                        class_id,
+                        level,
+                        grade,
+                        "active",
+                        YEAR_START,
+                        None,
+                        "",
+                    )
                     parent_id, relation = people.parent_of(child_id)
                     guardian_id = guardians.add(parent_id, people.occupation())
                     links.add(guardian_id, student_id, relation, True)
@@ -267,8 +388,12 @@ def _load_people(
         w.flush()
     reset_sequences(Person, Student, Staff, Guardian, GuardianLink, SchoolClass, Enrollment)
     return {
-        "persons": people.writer.count, "students": students.count, "staff": staff.count,
-        "guardians": guardians.count, "classes": classes.count, "enrollments": enrollments.count,
+        "persons": people.writer.count,
+        "students": students.count,
+        "staff": staff.count,
+        "guardians": guardians.count,
+        "classes": classes.count,
+        "enrollments": enrollments.count,
     }
 
 
@@ -294,9 +419,28 @@ def _class_name(school: SchoolPlan, grade: int, index: int, count: int) -> tuple
 
 _SUBJECTS = {
     "mn": ("Giáo dục mầm non",),
-    "th": ("Giáo viên tiểu học", "Tiếng Anh", "Tin học", "Âm nhạc", "Mĩ thuật", "Giáo dục thể chất"),
-    "sec": ("Toán", "Ngữ văn", "Tiếng Anh", "Vật lí", "Hoá học", "Sinh học", "Lịch sử", "Địa lí",
-            "Tin học", "Giáo dục thể chất", "Công nghệ", "Giáo dục công dân"),
+    "th": (
+        "Giáo viên tiểu học",
+        "Tiếng Anh",
+        "Tin học",
+        "Âm nhạc",
+        "Mĩ thuật",
+        "Giáo dục thể chất",
+    ),
+    "sec": (
+        "Toán",
+        "Ngữ văn",
+        "Tiếng Anh",
+        "Vật lí",
+        "Hoá học",
+        "Sinh học",
+        "Lịch sử",
+        "Địa lí",
+        "Tin học",
+        "Giáo dục thể chất",
+        "Công nghệ",
+        "Giáo dục công dân",
+    ),
 }
 
 
@@ -304,7 +448,9 @@ def _job(school: SchoolPlan, position: str, k: int) -> tuple[str, str]:
     if position == "cbql":
         return ("Hiệu trưởng" if k == 0 else "Phó Hiệu trưởng"), ""
     if position == "nhan_vien":
-        return ("Kế toán", "Văn thư", "Nhân viên y tế", "Bảo vệ", "Cấp dưỡng", "Thư viện")[k % 6], ""
+        return ("Kế toán", "Văn thư", "Nhân viên y tế", "Bảo vệ", "Cấp dưỡng", "Thư viện")[
+            k % 6
+        ], ""
     key = "mn" if "mn" in school.levels else ("th" if school.levels == ("th",) else "sec")
     subjects = _SUBJECTS[key]
     return "Giáo viên", subjects[k % len(subjects)]

@@ -18,10 +18,42 @@ from vnemis.demo.data import names
 from vnemis.demo.laocai_2022 import ETHNIC_MIX, VILLAGES
 from vnemis.people.identity import century_sex_digit
 
-_PHONE_PREFIXES = ("032", "033", "034", "035", "036", "037", "038", "039", "086", "096", "097",
-                   "098", "091", "094", "088", "081", "082", "083", "084", "085", "070", "079")
-_OCCUPATIONS = ("Làm nông", "Làm nông", "Làm nông", "Công nhân", "Buôn bán", "Công chức",
-                "Lao động tự do", "Giáo viên", "Bộ đội", "Làm nông")
+_PHONE_PREFIXES = (
+    "032",
+    "033",
+    "034",
+    "035",
+    "036",
+    "037",
+    "038",
+    "039",
+    "086",
+    "096",
+    "097",
+    "098",
+    "091",
+    "094",
+    "088",
+    "081",
+    "082",
+    "083",
+    "084",
+    "085",
+    "070",
+    "079",
+)
+_OCCUPATIONS = (
+    "Làm nông",
+    "Làm nông",
+    "Làm nông",
+    "Công nhân",
+    "Buôn bán",
+    "Công chức",
+    "Lao động tự do",
+    "Giáo viên",
+    "Bộ đội",
+    "Làm nông",
+)
 _QUALIFICATIONS = ("dai_hoc",) * 14 + ("cao_dang",) * 3 + ("thac_si",) * 2 + ("trung_cap",)
 # Birth-registration provinces of adults born elsewhere (pre-2025 codes): Yên Bái, Phú Thọ,
 # Hà Nội, Thái Bình, Nam Định, Tuyên Quang.
@@ -47,17 +79,29 @@ class PersonFactory:
     """Makes person rows through a ``BulkWriter`` and remembers the last child for its parent."""
 
     FIELDS: ClassVar[list[str]] = [
-        "family_name", "middle_name", "given_name", "birth_date", "sex", "ethnicity",
-        "national_id", "phone", "email", "address", "user", "search_name",
+        "family_name",
+        "middle_name",
+        "given_name",
+        "birth_date",
+        "sex",
+        "ethnicity",
+        "national_id",
+        "phone",
+        "email",
+        "address",
+        "user",
+        "search_name",
     ]
 
     def __init__(self, rng: random.Random, writer: BulkWriter) -> None:
         self.rng = rng
         self.writer = writer
-        self.surnames = _Picker([s for s, _ in names.KINH_SURNAMES],
-                                [w for _, w in names.KINH_SURNAMES])
-        self.mix = {d: _Picker(list(m), [float(w) for w in m.values()])
-                    for d, m in ETHNIC_MIX.items()}
+        self.surnames = _Picker(
+            [s for s, _ in names.KINH_SURNAMES], [w for _, w in names.KINH_SURNAMES]
+        )
+        self.mix = {
+            d: _Picker(list(m), [float(w) for w in m.values()]) for d, m in ETHNIC_MIX.items()
+        }
         self.default_mix = _Picker(["01", "02", "08", "09"], [60.0, 15.0, 15.0, 10.0])
         self.id_counters: dict[str, int] = {}
         self.last_child: tuple[str, str, str] = ("", "01", "")
@@ -82,7 +126,9 @@ class PersonFactory:
         return surname, middle, given
 
     def _national_id(self, province: str, birth: dt.date, sex: str) -> str:
-        head = f"{province}{century_sex_digit(birth_year=birth.year, sex=sex)}{birth.year % 100:02d}"
+        head = (
+            f"{province}{century_sex_digit(birth_year=birth.year, sex=sex)}{birth.year % 100:02d}"
+        )
         n = self.id_counters.get(head, 0)
         self.id_counters[head] = n + 1
         return f"{head}{(n * _SCATTER + 7) % 1_000_000:06d}"
@@ -96,16 +142,38 @@ class PersonFactory:
     def _address(self, place: str) -> str:
         return f"Thôn {self.rng.choice(VILLAGES)}, {place}"
 
-    def _add(self, family: str, middle: str, given: str, birth: dt.date, sex: str,
-             ethnicity: str, national_id: str | None, phone: str, address: str) -> int:
+    def _add(
+        self,
+        family: str,
+        middle: str,
+        given: str,
+        birth: dt.date,
+        sex: str,
+        ethnicity: str,
+        national_id: str | None,
+        phone: str,
+        address: str,
+    ) -> int:
         full = f"{family} {middle} {given}" if middle else f"{family} {given}"
-        return self.writer.add(family, middle, given, birth, sex, ethnicity, national_id, phone,
-                               "", address, None, fold(full))
+        return self.writer.add(
+            family,
+            middle,
+            given,
+            birth,
+            sex,
+            ethnicity,
+            national_id,
+            phone,
+            "",
+            address,
+            None,
+            fold(full),
+        )
 
     # People -------------------------------------------------------------------------------
 
     def child(self, *, district: str | None, age: int, place: str) -> int:
-        """A pupil or preschool child aged ``age`` on 31 December 2021; about 3% are a year older."""
+        """A child aged ``age`` on 31 December 2021; about 3% are a year older."""
         rng = self.rng
         sex = "M" if rng.random() < 0.515 else "F"
         ethnicity = self._ethnicity(district)
@@ -126,8 +194,17 @@ class PersonFactory:
         sex = "M" if is_father else "F"
         surname, middle, given = self._name(ethnicity, sex, family if is_father else None)
         birth = self._birth(rng.randint(1972, 1996))
-        person_id = self._add(surname, middle, given, birth, sex, ethnicity,
-                              self._national_id(_LAO_CAI, birth, sex), self._phone(), address)
+        person_id = self._add(
+            surname,
+            middle,
+            given,
+            birth,
+            sex,
+            ethnicity,
+            self._national_id(_LAO_CAI, birth, sex),
+            self._phone(),
+            address,
+        )
         return person_id, ("father" if is_father else "mother")
 
     def adult(self, *, district: str | None, place: str) -> int:
@@ -138,9 +215,17 @@ class PersonFactory:
         family, middle, given = self._name(ethnicity, sex)
         birth = self._birth(rng.randint(1965, 1999))
         province = rng.choice(_OTHER_PROVINCES) if rng.random() < 0.2 else _LAO_CAI
-        return self._add(family, middle, given, birth, sex, ethnicity,
-                         self._national_id(province, birth, sex), self._phone(),
-                         self._address(place))
+        return self._add(
+            family,
+            middle,
+            given,
+            birth,
+            sex,
+            ethnicity,
+            self._national_id(province, birth, sex),
+            self._phone(),
+            self._address(place),
+        )
 
     def qualification(self) -> str:
         return self.rng.choice(_QUALIFICATIONS)

@@ -33,7 +33,7 @@ def legacy_communes(district_code: str) -> list[AdminUnit]:
 
     return [
         AdminUnit(f"{int(w.code):05d}", w.name, str(w.division_type.value))
-        for w in legacy.Ward.iter_by_district(int(district_code))
+        for w in legacy.Ward.iter_by_district(legacy.DistrictCode(int(district_code)))
     ]
 
 

@@ -9,6 +9,7 @@ valid in that period, so 2022 figures still add up by district after the distric
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -111,7 +112,7 @@ class OrgUnit(BaseModel):
         related_name="sites",
         limit_choices_to={"kind": OrgUnitKind.SCHOOL},
     )
-    groups = models.ManyToManyField(
+    groups: models.ManyToManyField[OrgUnitGroup, Any] = models.ManyToManyField(
         "OrgUnitGroup", verbose_name=_("groups"), blank=True, related_name="units"
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
@@ -164,7 +165,9 @@ class OrgPlacement(BaseModel):
     """
 
     version = models.ForeignKey(
-        TreeVersion, verbose_name=_("tree version"), on_delete=models.CASCADE,
+        TreeVersion,
+        verbose_name=_("tree version"),
+        on_delete=models.CASCADE,
         related_name="placements",
     )
     unit = models.ForeignKey(
@@ -238,7 +241,9 @@ class OrgUnitGroup(BaseModel):
     """One value of a dimension (the "tiểu học" level, the PTDTBT type, a KV III area)."""
 
     group_set = models.ForeignKey(
-        OrgUnitGroupSet, verbose_name=_("group set"), on_delete=models.CASCADE,
+        OrgUnitGroupSet,
+        verbose_name=_("group set"),
+        on_delete=models.CASCADE,
         related_name="groups",
     )
     code = models.CharField(_("code"), max_length=32)
@@ -284,8 +289,11 @@ class SchoolYear(BaseModel):
         expected = f"{self.starts_on.year}-{self.starts_on.year + 1}" if self.starts_on else ""
         if self.code and expected and self.code != expected:
             raise ValidationError(
-                {"code": _("The code of a year starting in {year} must be {code}.").format(
-                    year=self.starts_on.year, code=expected)}
+                {
+                    "code": _("The code of a year starting in {year} must be {code}.").format(
+                        year=self.starts_on.year, code=expected
+                    )
+                }
             )
 
     @classmethod

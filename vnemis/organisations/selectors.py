@@ -13,12 +13,16 @@ def placement_children(
 ) -> QuerySet[OrgPlacement]:
     """Placements directly under ``parent`` (roots when None) that the user may see, with the
     number of schools below each."""
-    placements = OrgPlacement.objects.filter(version=version, parent=parent,
-                                             unit__in=visible.values("id"))
+    placements = OrgPlacement.objects.filter(
+        version=version, parent=parent, unit__in=visible.values("id")
+    )
     return (
         placements.select_related("unit")
         .exclude(unit__kind=OrgUnitKind.SITE)
-        .annotate(n_children=Count("unit__child_placements",
-                                   filter=Q(unit__child_placements__version=version)))
+        .annotate(
+            n_children=Count(
+                "unit__child_placements", filter=Q(unit__child_placements__version=version)
+            )
+        )
         .order_by("unit__kind", "unit__code")
     )

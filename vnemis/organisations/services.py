@@ -22,7 +22,12 @@ from vnemis.organisations.models import (
 
 @transaction.atomic
 def orgunit_create(
-    *, kind: str, code: str, name: str, by: Any, groups: list[tuple[str, str]] | None = None,
+    *,
+    kind: str,
+    code: str,
+    name: str,
+    by: Any,
+    groups: list[tuple[str, str]] | None = None,
     **fields: Any,
 ) -> OrgUnit:
     """Create a unit; ``groups`` are (group set code, group code) pairs such as ("level", "th")."""
@@ -58,8 +63,9 @@ def orgunit_place(
 
 @transaction.atomic
 def school_year_create(*, starts_on: dt.date, ends_on: dt.date, by: Any) -> SchoolYear:
-    year = SchoolYear(code=f"{starts_on.year}-{starts_on.year + 1}", starts_on=starts_on,
-                      ends_on=ends_on)
+    year = SchoolYear(
+        code=f"{starts_on.year}-{starts_on.year + 1}", starts_on=starts_on, ends_on=ends_on
+    )
     year.full_clean()
     year.save()
     audit_record(actor=by, verb=AuditVerb.CREATED, target=year, after=snapshot(year))

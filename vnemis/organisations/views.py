@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from vnemis.accounts.access import user_scope
 from vnemis.core.http import AuthedRequest, paginate, query_without_page
 from vnemis.core.xlsx import xlsx_response
 from vnemis.organisations import access, selectors
@@ -23,8 +24,15 @@ def orgunit_tree(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("unit"):
         unit = access.orgunit_get_for_user(user=request.user, code=request.GET["unit"])
     if version is None:
-        placed = {p.version_id for p in unit.placements.all()} if unit else None
-        candidates = [v for v in versions if placed is None or v.pk in placed]
+        # Default: the latest version the unit is placed in; at the top, the version of the
+        # user's own unit (a 2022 Phòng officer starts in the 2022 tree).
+        if unit is not None:
+            placed = {p.version_id for p in unit.placements.all()}
+            candidates = [v for v in versions if v.pk in placed]
+        else:
+            scope = user_scope(request.user)
+            own = {p.split(":", 1)[0] for p in scope.paths + scope.teacher_paths}
+            candidates = [v for v in versions if v.code in own] or versions
         version = candidates[-1] if candidates else None
     if version is None:
         return render(request, "organisations/orgunit_tree.html", {"versions": versions})
@@ -35,25 +43,49 @@ def orgunit_tree(request: AuthedRequest) -> HttpResponse:
         # Start at the highest units the user may see in this version.
         tops = OrgPlacement.objects.filter(version=version, unit__in=visible.values("id"))
         depth = tops.order_by("depth").values_list("depth", flat=True).first()
-        children = tops.filter(depth=depth).select_related("unit").annotate(
-            n_children=Count("unit__child_placements",
-                             filter=Q(unit__child_placements__version=version))
-        ).order_by("unit__code") if depth is not None else tops.none()
-        return render(request, "organisations/orgunit_tree.html", {
-            "versions": versions, "version": version, "unit": None, "children": children,
-            "ancestors": [],
-        })
-    children = selectors.placement_children(version=version, parent=parent_for_children,
-                                            visible=visible)
+        children = (
+            tops.filter(depth=depth)
+            .select_related("unit")
+            .annotate(
+                n_children=Count(
+                    "unit__child_placements", filter=Q(unit__child_placements__version=version)
+                )
+            )
+            .order_by("unit__code")
+            if depth is not None
+            else tops.none()
+        )
+        return render(
+            request,
+            "organisations/orgunit_tree.html",
+            {
+                "versions": versions,
+                "version": version,
+                "unit": None,
+                "children": children,
+                "ancestors": [],
+            },
+        )
+    children = selectors.placement_children(
+        version=version, parent=parent_for_children, visible=visible
+    )
     ancestors = []
     if placement is not None:
         codes = placement.path.split(":", 1)[1].rstrip(".").split(".")[:-1]
         by_code = {u.code: u for u in visible.filter(code__in=codes)}
         ancestors = [by_code[c] for c in codes if c in by_code]
-    return render(request, "organisations/orgunit_tree.html", {
-        "versions": versions, "version": version, "unit": unit, "children": children,
-        "ancestors": ancestors, "placement": placement,
-    })
+    return render(
+        request,
+        "organisations/orgunit_tree.html",
+        {
+            "versions": versions,
+            "version": version,
+            "unit": unit,
+            "children": children,
+            "ancestors": ancestors,
+            "placement": placement,
+        },
+    )
 
 
 @login_required
@@ -68,12 +100,22 @@ def school_list(request: AuthedRequest) -> HttpResponse:
     schools = schools.order_by("code")
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
-            filename="truong-hoc.xlsx", sheet=_("Schools"),
+            filename="truong-hoc.xlsx",
+            sheet=_("Schools"),
             headers=[_("School code"), _("Name"), _("Levels"), _("Ownership"), _("Address")],
-            rows=((s.code, s.name, ", ".join(s.level_codes()), s.get_ownership_display(),
-                   s.address) for s in schools),
+            rows=(
+                (s.code, s.name, ", ".join(s.level_codes()), s.get_ownership_display(), s.address)
+                for s in schools
+            ),
         )
-    return render(request, "organisations/school_list.html", {
-        "page": paginate(request, schools), "query": query_without_page(request), "q": q,
-        "level": level, "level_choices": SchoolLevel.choices,
-    })
+    return render(
+        request,
+        "organisations/school_list.html",
+        {
+            "page": paginate(request, schools),
+            "query": query_without_page(request),
+            "q": q,
+            "level": level,
+            "level_choices": SchoolLevel.choices,
+        },
+    )

@@ -16,10 +16,17 @@ from vnemis.accounts.access import user_scope
 from vnemis.accounts.choices import Role
 from vnemis.organisations.models import OrgPlacement
 from vnemis.people.choices import EnrollmentStatus
-from vnemis.people.models import Enrollment, GuardianLink, SchoolClass, Staff, Student
+from vnemis.people.models import (
+    Enrollment,
+    EnrollmentQuerySet,
+    GuardianLink,
+    SchoolClass,
+    Staff,
+    Student,
+)
 
 
-def _unit_ids(paths: tuple[str, ...]) -> QuerySet[OrgPlacement, int]:
+def _unit_ids(paths: tuple[str, ...]) -> QuerySet[OrgPlacement, Any]:
     match = Q(pk__in=[])
     for path in paths:
         match |= Q(path__startswith=path)
@@ -81,8 +88,9 @@ def class_get_for_user(*, user: Any, pk: int) -> SchoolClass:
     return get_object_or_404(classes_for_user(user=user), pk=pk)
 
 
-def personal_data_visible(*, user: Any, student: Student | None = None,
-                          staff: Staff | None = None) -> bool:
+def personal_data_visible(
+    *, user: Any, student: Student | None = None, staff: Staff | None = None
+) -> bool:
     """Whether national ID, phone and address are shown unmasked to ``user``.
 
     Administrators and principals need them for their subtree; everyone sees their own, and a
@@ -93,24 +101,25 @@ def personal_data_visible(*, user: Any, student: Student | None = None,
     person = student.person if student else (staff.person if staff else None)
     if person is not None and person.user_id == user.pk:
         return True
-    if student is not None and GuardianLink.objects.filter(
-        student=student, guardian__person__user=user
-    ).exists():
+    if (
+        student is not None
+        and GuardianLink.objects.filter(student=student, guardian__person__user=user).exists()
+    ):
         return True
     scope = user_scope(user)
     if not scope.unmasked_paths:
         return False
     if student is not None:
-        units = Enrollment.objects.filter(student=student).values("school_id")
+        units = list(Enrollment.objects.filter(student=student).values_list("school_id", flat=True))
     elif staff is not None:
-        units = Staff.objects.filter(pk=staff.pk).values("org_unit_id")
+        units = [staff.org_unit_id]
     else:
         return False
     paths = list(OrgPlacement.objects.filter(unit_id__in=units).values_list("path", flat=True))
     return scope.covers(paths, which="unmasked_paths")
 
 
-def enrollments_for_user(*, user: Any) -> QuerySet[Enrollment]:
+def enrollments_for_user(*, user: Any) -> EnrollmentQuerySet:
     """Enrolments the user may list: the same people rules as ``students_for_user``."""
     scope = user_scope(user)
     if not getattr(user, "is_authenticated", False):

@@ -25,7 +25,7 @@ def _search_people(queryset: QuerySet[Any], prefix: str, code_field: str, value:
     return queryset.filter(match)
 
 
-class EnrollmentFilterSet(django_filters.FilterSet):
+class EnrollmentFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # untyped package
     """Filters of the student list (one row per active enrolment of the current year)."""
 
     q = django_filters.CharFilter(label=_("Name or student code"), method="search")
@@ -42,7 +42,7 @@ class EnrollmentFilterSet(django_filters.FilterSet):
         return _search_people(queryset, "student__person__", "student__code", value)
 
 
-class StaffFilterSet(django_filters.FilterSet):
+class StaffFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # untyped package
     q = django_filters.CharFilter(label=_("Name or staff code"), method="search")
     unit = django_filters.CharFilter(field_name="org_unit__code", label=_("Unit code"))
     position = django_filters.ChoiceFilter(choices=StaffPosition.choices, label=_("Position"))

@@ -50,8 +50,9 @@ class Person(BaseModel):
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     # Lower-case, without diacritics: "nguyen van an" finds "Nguyễn Văn An". Kept by save().
-    search_name = models.CharField(_("search name"), max_length=200, editable=False,
-                                   db_index=True, default="")
+    search_name = models.CharField(
+        _("search name"), max_length=200, editable=False, db_index=True, default=""
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),
@@ -286,7 +287,9 @@ class Enrollment(BaseModel):
     level = models.CharField(_("level"), max_length=4, choices=SchoolLevel.choices)
     grade = models.PositiveSmallIntegerField(pgettext_lazy("grade level", "grade"))
     status = models.CharField(
-        _("status"), max_length=16, choices=EnrollmentStatus.choices,
+        _("status"),
+        max_length=16,
+        choices=EnrollmentStatus.choices,
         default=EnrollmentStatus.ACTIVE,
     )
     started_on = models.DateField(_("started on"))
@@ -330,9 +333,7 @@ class Enrollment(BaseModel):
     def clean(self) -> None:
         if self.school_class_id is not None and self.school_class is not None:
             if self.school_class.school_id != self.school_id:
-                raise ValidationError(
-                    {"school_class": _("The class belongs to another school.")}
-                )
+                raise ValidationError({"school_class": _("The class belongs to another school.")})
             if self.school_class.school_year_id != self.school_year_id:
                 raise ValidationError(
                     {"school_class": _("The class belongs to another school year.")}

@@ -59,7 +59,13 @@ def school_profile_counts(*, school: OrgUnit, year: SchoolYear | None) -> dict[s
     by_level = dict(enrollments.values_list("level").annotate(n=Count("id")).order_by())
     staff = dict(
         Staff.objects.filter(org_unit=school, is_active=True)
-        .values_list("position").annotate(n=Count("id")).order_by()
+        .values_list("position")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    return {"students_by_level": by_level, "students": sum(by_level.values()),
-            "staff_by_position": staff, "staff": sum(staff.values())}
+    return {
+        "students_by_level": by_level,
+        "students": sum(by_level.values()),
+        "staff_by_position": staff,
+        "staff": sum(staff.values()),
+    }

@@ -18,8 +18,18 @@ from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.people.choices import EnrollmentStatus, ExitReason
 from vnemis.people.models import Enrollment, Person, SchoolClass, Staff, Student
 
-_PERSON_FIELDS = ("family_name", "middle_name", "given_name", "birth_date", "sex", "ethnicity",
-                  "national_id", "phone", "email", "address")
+_PERSON_FIELDS = (
+    "family_name",
+    "middle_name",
+    "given_name",
+    "birth_date",
+    "sex",
+    "ethnicity",
+    "national_id",
+    "phone",
+    "email",
+    "address",
+)
 
 
 @transaction.atomic
@@ -49,28 +59,27 @@ def person_update(*, person: Person, by: Any, **fields: Any) -> Person:
         person.national_id = None
     person.full_clean()
     person.save()
-    audit_record(actor=by, verb=AuditVerb.UPDATED, target=person, before=before,
-                 after=snapshot(person))
+    audit_record(
+        actor=by, verb=AuditVerb.UPDATED, target=person, before=before, after=snapshot(person)
+    )
     return person
 
 
 def student_code_next(*, province_code: str) -> str:
     """The next free student code of a province: its two-digit code and an 8-digit number."""
-    last = (
-        Student.objects.filter(code__regex=rf"^{province_code}\d{{8}}$")
-        .aggregate(m=Max("code"))["m"]
-    )
-    number = int(last[len(province_code):]) + 1 if last else 1
+    last = Student.objects.filter(code__regex=rf"^{province_code}\d{{8}}$").aggregate(
+        m=Max("code")
+    )["m"]
+    number = int(last[len(province_code) :]) + 1 if last else 1
     return f"{province_code}{number:08d}"
 
 
 @transaction.atomic
-def student_create(
-    *, person: Person, by: Any, province_code: str, moet_code: str = ""
-) -> Student:
+def student_create(*, person: Person, by: Any, province_code: str, moet_code: str = "") -> Student:
     """Issue a student code to ``person``. The code is never changed afterwards."""
-    student = Student(person=person, code=student_code_next(province_code=province_code),
-                      moet_code=moet_code)
+    student = Student(
+        person=person, code=student_code_next(province_code=province_code), moet_code=moet_code
+    )
     student.full_clean()
     student.save()
     audit_record(actor=by, verb=AuditVerb.CREATED, target=student, after=snapshot(student))
@@ -78,8 +87,9 @@ def student_create(
 
 
 @transaction.atomic
-def student_update(*, student: Student, by: Any, moet_code: str | None = None,
-                   code: str | None = None) -> Student:
+def student_update(
+    *, student: Student, by: Any, moet_code: str | None = None, code: str | None = None
+) -> Student:
     """Change what may change on a student; the student code may not."""
     if code is not None and code != student.code:
         raise ValidationError({"code": _("A student code cannot be changed once issued.")})
@@ -88,8 +98,9 @@ def student_update(*, student: Student, by: Any, moet_code: str | None = None,
         student.moet_code = moet_code
     student.full_clean()
     student.save()
-    audit_record(actor=by, verb=AuditVerb.UPDATED, target=student, before=before,
-                 after=snapshot(student))
+    audit_record(
+        actor=by, verb=AuditVerb.UPDATED, target=student, before=before, after=snapshot(student)
+    )
     return student
 
 
@@ -97,36 +108,66 @@ def _check_class_level(*, school: OrgUnit, level: str, grade: int) -> None:
     if school.kind != OrgUnitKind.SCHOOL:
         raise ValidationError({"school": _("Students enrol at schools, not at other units.")})
     if grade not in LEVEL_GRADES[level]:
-        raise ValidationError({"grade": _("Grade {grade} is not taught at this level.").format(
-            grade=grade)})
+        raise ValidationError(
+            {"grade": _("Grade {grade} is not taught at this level.").format(grade=grade)}
+        )
 
 
 @transaction.atomic
 def school_class_create(
-    *, school: OrgUnit, school_year: SchoolYear, level: str, grade: int, name: str, by: Any,
-    homeroom_teacher: Staff | None = None, site: OrgUnit | None = None,
+    *,
+    school: OrgUnit,
+    school_year: SchoolYear,
+    level: str,
+    grade: int,
+    name: str,
+    by: Any,
+    homeroom_teacher: Staff | None = None,
+    site: OrgUnit | None = None,
 ) -> SchoolClass:
     _check_class_level(school=school, level=level, grade=grade)
     if homeroom_teacher is not None and homeroom_teacher.org_unit_id != school.pk:
         raise ValidationError({"homeroom_teacher": _("The teacher works at another school.")})
-    school_class = SchoolClass(school=school, school_year=school_year, level=level, grade=grade,
-                               name=name, homeroom_teacher=homeroom_teacher, site=site)
+    school_class = SchoolClass(
+        school=school,
+        school_year=school_year,
+        level=level,
+        grade=grade,
+        name=name,
+        homeroom_teacher=homeroom_teacher,
+        site=site,
+    )
     school_class.full_clean()
     school_class.save()
-    audit_record(actor=by, verb=AuditVerb.CREATED, target=school_class,
-                 after=snapshot(school_class))
+    audit_record(
+        actor=by, verb=AuditVerb.CREATED, target=school_class, after=snapshot(school_class)
+    )
     return school_class
 
 
 @transaction.atomic
 def enrollment_create(
-    *, student: Student, school: OrgUnit, school_year: SchoolYear, grade: int, level: str,
-    started_on: dt.date, by: Any, school_class: SchoolClass | None = None,
+    *,
+    student: Student,
+    school: OrgUnit,
+    school_year: SchoolYear,
+    grade: int,
+    level: str,
+    started_on: dt.date,
+    by: Any,
+    school_class: SchoolClass | None = None,
 ) -> Enrollment:
     """Open an enrolment; a second active one in the same year is refused."""
     _check_class_level(school=school, level=level, grade=grade)
-    enrollment = Enrollment(student=student, school=school, school_year=school_year, grade=grade,
-                            level=level, school_class=school_class, started_on=started_on)
+    enrollment = Enrollment(
+        student=student,
+        school=school,
+        school_year=school_year,
+        grade=grade,
+        level=level,
+        school_class=school_class,
+        started_on=started_on,
+    )
     enrollment.full_clean()
     enrollment.save()
     audit_record(actor=by, verb=AuditVerb.CREATED, target=enrollment, after=snapshot(enrollment))
@@ -147,8 +188,13 @@ def enrollment_end(
     enrollment.exit_reason = reason
     enrollment.full_clean()
     enrollment.save(update_fields=["status", "ended_on", "exit_reason", "updated_at"])
-    audit_record(actor=by, verb=AuditVerb.ENROLLMENT_ENDED, target=enrollment, before=before,
-                 after=snapshot(enrollment))
+    audit_record(
+        actor=by,
+        verb=AuditVerb.ENROLLMENT_ENDED,
+        target=enrollment,
+        before=before,
+        after=snapshot(enrollment),
+    )
     return enrollment
 
 
@@ -168,7 +214,10 @@ class TransferPreview:
 
 
 def enrollment_transfer_preview(
-    *, enrollment: Enrollment, to_school: OrgUnit, on: dt.date,
+    *,
+    enrollment: Enrollment,
+    to_school: OrgUnit,
+    on: dt.date,
     to_class: SchoolClass | None = None,
 ) -> TransferPreview:
     problems = []
@@ -180,9 +229,11 @@ def enrollment_transfer_preview(
         problems.append(_("A transfer goes to a school."))
     if on < enrollment.started_on or on > enrollment.school_year.ends_on:
         problems.append(_("The transfer date must fall within the enrollment's school year."))
-    if to_class is not None and (to_class.school_id != to_school.pk
-                                 or to_class.school_year_id != enrollment.school_year_id
-                                 or to_class.grade != enrollment.grade):
+    if to_class is not None and (
+        to_class.school_id != to_school.pk
+        or to_class.school_year_id != enrollment.school_year_id
+        or to_class.grade != enrollment.grade
+    ):
         problems.append(_("The class must be of the same grade and year at the new school."))
     if enrollment.level not in to_school.level_codes():
         problems.append(_("The new school does not teach this level."))
@@ -191,24 +242,43 @@ def enrollment_transfer_preview(
 
 @transaction.atomic
 def enrollment_transfer(
-    *, enrollment: Enrollment, to_school: OrgUnit, on: dt.date, by: Any,
+    *,
+    enrollment: Enrollment,
+    to_school: OrgUnit,
+    on: dt.date,
+    by: Any,
     to_class: SchoolClass | None = None,
 ) -> Enrollment:
     """Close the enrolment on ``on`` and open one at ``to_school`` from that same day."""
-    preview = enrollment_transfer_preview(enrollment=enrollment, to_school=to_school, on=on,
-                                          to_class=to_class)
+    preview = enrollment_transfer_preview(
+        enrollment=enrollment, to_school=to_school, on=on, to_class=to_class
+    )
     if not preview.ok:
         raise ValidationError(list(preview.problems))
-    enrollment_end(enrollment=enrollment, on=on, status=EnrollmentStatus.TRANSFERRED_OUT,
-                   reason=ExitReason.TRANSFER, by=by)
-    successor = enrollment_create(
-        student=enrollment.student, school=to_school, school_year=enrollment.school_year,
-        grade=enrollment.grade, level=enrollment.level, started_on=on, school_class=to_class,
+    enrollment_end(
+        enrollment=enrollment,
+        on=on,
+        status=EnrollmentStatus.TRANSFERRED_OUT,
+        reason=ExitReason.TRANSFER,
         by=by,
     )
-    audit_record(actor=by, verb=AuditVerb.ENROLLMENT_TRANSFERRED, target=successor,
-                 before={"enrollment": enrollment.pk, "school": enrollment.school_id},
-                 after={"enrollment": successor.pk, "school": to_school.pk})
+    successor = enrollment_create(
+        student=enrollment.student,
+        school=to_school,
+        school_year=enrollment.school_year,
+        grade=enrollment.grade,
+        level=enrollment.level,
+        started_on=on,
+        school_class=to_class,
+        by=by,
+    )
+    audit_record(
+        actor=by,
+        verb=AuditVerb.ENROLLMENT_TRANSFERRED,
+        target=successor,
+        before={"enrollment": enrollment.pk, "school": enrollment.school_id},
+        after={"enrollment": successor.pk, "school": to_school.pk},
+    )
     return successor
 
 
@@ -221,8 +291,12 @@ class PromotionLine:
 
 def _next_level(school: OrgUnit, grade: int, current: str) -> str | None:
     levels = school.level_codes()
-    for level in (SchoolLevel.PRIMARY, SchoolLevel.LOWER_SECONDARY, SchoolLevel.UPPER_SECONDARY,
-                  SchoolLevel.CONTINUING):
+    for level in (
+        SchoolLevel.PRIMARY,
+        SchoolLevel.LOWER_SECONDARY,
+        SchoolLevel.UPPER_SECONDARY,
+        SchoolLevel.CONTINUING,
+    ):
         if grade in LEVEL_GRADES[level] and level in levels:
             if current == SchoolLevel.CONTINUING and level != SchoolLevel.CONTINUING:
                 continue
@@ -238,9 +312,11 @@ def promotion_preview(*, school: OrgUnit, from_year: SchoolYear) -> list[Promoti
     """
     lines = []
     enrollments = (
-        Enrollment.objects.active().general_education()
+        Enrollment.objects.active()
+        .general_education()
         .filter(school=school, school_year=from_year)
-        .select_related("school_class", "student__person").order_by("grade", "student__code")
+        .select_related("school_class", "student__person")
+        .order_by("grade", "student__code")
     )
     for e in enrollments:
         grade = e.grade + 1
@@ -270,9 +346,11 @@ def promotion_apply(
         e = line.enrollment
         final = line.next_grade is None
         enrollment_end(
-            enrollment=e, on=from_year.ends_on,
+            enrollment=e,
+            on=from_year.ends_on,
             status=EnrollmentStatus.GRADUATED if final else EnrollmentStatus.COMPLETED,
-            reason=ExitReason.YEAR_END, by=by,
+            reason=ExitReason.YEAR_END,
+            by=by,
         )
         if final or line.next_grade is None:
             finished += 1
@@ -283,20 +361,36 @@ def promotion_apply(
             key = (line.next_grade, line.next_class_name)
             if key not in classes:
                 classes[key] = school_class_create(
-                    school=school, school_year=to_year, level=level, grade=line.next_grade,
-                    name=line.next_class_name, by=by,
+                    school=school,
+                    school_year=to_year,
+                    level=level,
+                    grade=line.next_grade,
+                    name=line.next_class_name,
+                    by=by,
                 )
             target = classes[key]
-        enrollment_create(student=e.student, school=school, school_year=to_year,
-                          grade=line.next_grade, level=level, started_on=to_year.starts_on,
-                          school_class=target, by=by)
+        enrollment_create(
+            student=e.student,
+            school=school,
+            school_year=to_year,
+            grade=line.next_grade,
+            level=level,
+            started_on=to_year.starts_on,
+            school_class=target,
+            by=by,
+        )
         promoted += 1
     return {"promoted": promoted, "finished": finished}
 
 
 @transaction.atomic
 def staff_create(
-    *, person: Person, org_unit: OrgUnit, position: str, by: Any, code: str | None = None,
+    *,
+    person: Person,
+    org_unit: OrgUnit,
+    position: str,
+    by: Any,
+    code: str | None = None,
     **fields: Any,
 ) -> Staff:
     if code is None:

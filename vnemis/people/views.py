@@ -23,44 +23,84 @@ from vnemis.people.models import Person
 
 def _masked(person: Person, *, visible: bool) -> dict[str, str]:
     if visible:
-        return {"national_id": person.national_id or "", "phone": person.phone,
-                "address": person.address}
-    return {"national_id": mask_tail(person.national_id or ""), "phone": mask_phone(person.phone),
-            "address": mask_address(person.address)}
+        return {
+            "national_id": person.national_id or "",
+            "phone": person.phone,
+            "address": person.address,
+        }
+    return {
+        "national_id": mask_tail(person.national_id or ""),
+        "phone": mask_phone(person.phone),
+        "address": mask_address(person.address),
+    }
 
 
 @login_required
 def student_list(request: AuthedRequest) -> HttpResponse:
     year = SchoolYear.current()
     enrollments = (
-        access.enrollments_for_user(user=request.user).active()
+        access.enrollments_for_user(user=request.user)
+        .active()
         .filter(school_year=year)
         .select_related("student__person", "school", "school_class")
-        .order_by("school__code", "grade", "school_class__name", "student__person__given_name",
-                  "student__person__family_name", "student__code")
+        .order_by(
+            "school__code",
+            "grade",
+            "school_class__name",
+            "student__person__given_name",
+            "student__person__family_name",
+            "student__code",
+        )
     )
     filterset = EnrollmentFilterSet(request.GET, queryset=enrollments)
     rows = filterset.qs
     if request.GET.get("export") == "xlsx":
-        audit_record(actor=request.user, verb=AuditVerb.EXPORTED, target=request.user,
-                     note=f"students ?{query_without_page(request)}"[:255])
+        audit_record(
+            actor=request.user,
+            verb=AuditVerb.EXPORTED,
+            target=request.user,
+            note=f"students ?{query_without_page(request)}"[:255],
+        )
         return xlsx_response(
-            filename="hoc-sinh.xlsx", sheet=_("Students"),
-            headers=[_("Student code"), _("Family name"), _("Middle name"), _("Given name"),
-                     _("Date of birth"), _("Sex"), _("Ethnicity"), _("School code"), _("School"),
-                     pgettext("grade level", "Grade"), _("Class")],
+            filename="hoc-sinh.xlsx",
+            sheet=_("Students"),
+            headers=[
+                _("Student code"),
+                _("Family name"),
+                _("Middle name"),
+                _("Given name"),
+                _("Date of birth"),
+                _("Sex"),
+                _("Ethnicity"),
+                _("School code"),
+                _("School"),
+                pgettext("grade level", "Grade"),
+                _("Class"),
+            ],
             rows=(
-                (e.student.code, e.student.person.family_name, e.student.person.middle_name,
-                 e.student.person.given_name, e.student.person.birth_date,
-                 e.student.person.get_sex_display(), e.student.person.get_ethnicity_display(),
-                 e.school.code, e.school.name, e.grade,
-                 e.school_class.name if e.school_class else "")
+                (
+                    e.student.code,
+                    e.student.person.family_name,
+                    e.student.person.middle_name,
+                    e.student.person.given_name,
+                    e.student.person.birth_date,
+                    e.student.person.get_sex_display(),
+                    e.student.person.get_ethnicity_display(),
+                    e.school.code,
+                    e.school.name,
+                    e.grade,
+                    e.school_class.name if e.school_class else "",
+                )
                 for e in rows.iterator(chunk_size=2000)
             ),
         )
     page = paginate(request, rows)
-    context = {"filterset": filterset, "page": page, "year": year,
-               "query": query_without_page(request)}
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "year": year,
+        "query": query_without_page(request),
+    }
     template = "people/student_list.html"
     if request.htmx:  # type: ignore[attr-defined]
         template += "#results"  # a filter change swaps only the results block
@@ -77,38 +117,77 @@ def student_detail(request: AuthedRequest, code: str) -> HttpResponse:
         audit_record(actor=request.user, verb=AuditVerb.VIEWED, target=student)
     enrollments = student.enrollments.select_related("school", "school_year", "school_class")
     guardians = student.guardian_links.select_related("guardian__person")
-    return render(request, "people/student_detail.html", {
-        "student": student, "person": person, "personal": _masked(person, visible=visible),
-        "unmasked": visible, "enrollments": enrollments.order_by("-started_on"),
-        "guardians": [(g, _masked(g.guardian.person, visible=visible)) for g in guardians],
-    })
+    return render(
+        request,
+        "people/student_detail.html",
+        {
+            "student": student,
+            "person": person,
+            "personal": _masked(person, visible=visible),
+            "unmasked": visible,
+            "enrollments": enrollments.order_by("-started_on"),
+            "guardians": [(g, _masked(g.guardian.person, visible=visible)) for g in guardians],
+        },
+    )
 
 
 @login_required
 def staff_list(request: AuthedRequest) -> HttpResponse:
-    staff = (access.staff_for_user(user=request.user).filter(is_active=True)
-             .select_related("person", "org_unit").order_by("org_unit__code", "code"))
+    staff = (
+        access.staff_for_user(user=request.user)
+        .filter(is_active=True)
+        .select_related("person", "org_unit")
+        .order_by("org_unit__code", "code")
+    )
     filterset = StaffFilterSet(request.GET, queryset=staff)
     rows = filterset.qs
     if request.GET.get("export") == "xlsx":
-        audit_record(actor=request.user, verb=AuditVerb.EXPORTED, target=request.user,
-                     note=f"staff ?{query_without_page(request)}"[:255])
+        audit_record(
+            actor=request.user,
+            verb=AuditVerb.EXPORTED,
+            target=request.user,
+            note=f"staff ?{query_without_page(request)}"[:255],
+        )
         return xlsx_response(
-            filename="can-bo.xlsx", sheet=_("Staff"),
-            headers=[_("Staff code"), _("Full name"), _("Date of birth"), _("Sex"),
-                     _("Position"), _("Job title"), _("Qualification"), _("Main subject"),
-                     _("Unit code"), _("Unit")],
-            rows=((s.code, s.person.full_name, s.person.birth_date, s.person.get_sex_display(),
-                   s.get_position_display(), s.job_title, s.get_qualification_display(),
-                   s.subject, s.org_unit.code, s.org_unit.name)
-                  for s in rows.iterator(chunk_size=2000)),
+            filename="can-bo.xlsx",
+            sheet=_("Staff"),
+            headers=[
+                _("Staff code"),
+                _("Full name"),
+                _("Date of birth"),
+                _("Sex"),
+                _("Position"),
+                _("Job title"),
+                _("Qualification"),
+                _("Main subject"),
+                _("Unit code"),
+                _("Unit"),
+            ],
+            rows=(
+                (
+                    s.code,
+                    s.person.full_name,
+                    s.person.birth_date,
+                    s.person.get_sex_display(),
+                    s.get_position_display(),
+                    s.job_title,
+                    s.get_qualification_display(),
+                    s.subject,
+                    s.org_unit.code,
+                    s.org_unit.name,
+                )
+                for s in rows.iterator(chunk_size=2000)
+            ),
         )
     page = paginate(request, rows)
     template = "people/staff_list.html"
     if request.htmx:  # type: ignore[attr-defined]
         template += "#results"
-    return render(request, template, {"filterset": filterset, "page": page,
-                                      "query": query_without_page(request)})
+    return render(
+        request,
+        template,
+        {"filterset": filterset, "page": page, "query": query_without_page(request)},
+    )
 
 
 @login_required
@@ -118,11 +197,17 @@ def staff_detail(request: AuthedRequest, code: str) -> HttpResponse:
     if user_scope(request.user).is_officer:
         audit_record(actor=request.user, verb=AuditVerb.VIEWED, target=staff)
     classes = staff.homeroom_classes.select_related("school_year", "school")
-    return render(request, "people/staff_detail.html", {
-        "staff": staff, "person": staff.person,
-        "personal": _masked(staff.person, visible=visible), "unmasked": visible,
-        "classes": classes,
-    })
+    return render(
+        request,
+        "people/staff_detail.html",
+        {
+            "staff": staff,
+            "person": staff.person,
+            "personal": _masked(staff.person, visible=visible),
+            "unmasked": visible,
+            "classes": classes,
+        },
+    )
 
 
 @login_required
@@ -130,29 +215,45 @@ def home(request: AuthedRequest) -> HttpResponse:
     """Counts of the user's own scope; parents and students go straight to their records."""
     scope = user_scope(request.user)
     year = SchoolYear.current()
-    summary = selectors.scope_summary(paths=scope.paths, school_year=year) if scope.is_officer else None
+    summary = (
+        selectors.scope_summary(paths=scope.paths, school_year=year) if scope.is_officer else None
+    )
     own = None
     if not scope.is_officer:
-        own = (access.enrollments_for_user(user=request.user).active().filter(school_year=year)
-               .select_related("student__person", "school", "school_class")[:50])
-    return render(request, "core/home.html", {"summary": summary, "year": year,
-                                              "scope": scope, "own": own})
+        own = (
+            access.enrollments_for_user(user=request.user)
+            .active()
+            .filter(school_year=year)
+            .select_related("student__person", "school", "school_class")[:50]
+        )
+    return render(
+        request, "core/home.html", {"summary": summary, "year": year, "scope": scope, "own": own}
+    )
 
 
 @login_required
 def school_detail(request: AuthedRequest, code: str) -> HttpResponse:
     school = org_access.school_get_for_user(user=request.user, code=code)
     year = SchoolYear.current()
-    classes = (access.classes_for_user(user=request.user).filter(school=school, school_year=year)
-               .select_related("homeroom_teacher__person", "site")
-               .annotate(n_students=Count("enrollments", filter=Q(enrollments__status="active")))
-               .order_by("grade", "name"))
+    classes = (
+        access.classes_for_user(user=request.user)
+        .filter(school=school, school_year=year)
+        .select_related("homeroom_teacher__person", "site")
+        .annotate(n_students=Count("enrollments", filter=Q(enrollments__status="active")))
+        .order_by("grade", "name")
+    )
     placements = school.placements.select_related("version", "parent").order_by("version")
-    return render(request, "organisations/school_detail.html", {
-        "school": school, "year": year, "classes": classes,
-        "sites": school.sites.order_by("code"),
-        "groups": school.groups.select_related("group_set").order_by("group_set__code", "code"),
-        "placements": placements,
-        "counts": selectors.school_profile_counts(school=school, year=year),
-        "kinds": OrgUnitKind,
-    })
+    return render(
+        request,
+        "organisations/school_detail.html",
+        {
+            "school": school,
+            "year": year,
+            "classes": classes,
+            "sites": school.sites.order_by("code"),
+            "groups": school.groups.select_related("group_set").order_by("group_set__code", "code"),
+            "placements": placements,
+            "counts": selectors.school_profile_counts(school=school, year=year),
+            "kinds": OrgUnitKind,
+        },
+    )

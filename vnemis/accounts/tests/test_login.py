@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import TestCase, override_settings
@@ -12,13 +14,16 @@ from vnemis.core.models import AuditEntry
 
 @override_settings(VNEMIS_LOCKOUT_THRESHOLD=3, VNEMIS_LOCKOUT_MINUTES=15)
 class LockoutTests(TestCase):
+    user: User
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.user = services.user_create(username="canbo", password="Dung-mat-khau-1", by=None)
 
-    def post(self, password: str) -> object:
-        return self.client.post(reverse("accounts:login"),
-                                {"username": "canbo", "password": password})
+    def post(self, password: str) -> Any:
+        return self.client.post(
+            reverse("accounts:login"), {"username": "canbo", "password": password}
+        )
 
     def test_good_login_redirects_home_and_is_audited(self) -> None:
         response = self.post("Dung-mat-khau-1")

@@ -4,29 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DemoDataset',
+            name="DemoDataset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='name')),
-                ('seed', models.IntegerField(verbose_name='seed')),
-                ('scale', models.FloatField(verbose_name='scale')),
-                ('counts', models.JSONField(default=dict, verbose_name='counts')),
-                ('seconds', models.FloatField(default=0, verbose_name='load time in seconds')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="name")),
+                ("seed", models.IntegerField(verbose_name="seed")),
+                ("scale", models.FloatField(verbose_name="scale")),
+                ("counts", models.JSONField(default=dict, verbose_name="counts")),
+                ("seconds", models.FloatField(default=0, verbose_name="load time in seconds")),
             ],
             options={
-                'verbose_name': 'demo data set',
-                'verbose_name_plural': 'demo data sets',
-                'ordering': ['name'],
+                "verbose_name": "demo data set",
+                "verbose_name_plural": "demo data sets",
+                "ordering": ["name"],
             },
         ),
     ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -9,12 +10,12 @@ from django.test import TestCase
 
 from vnemis.accounts.models import User
 from vnemis.demo.laocai_2022 import build_plan
-from vnemis.demo.loader import DemoConflict, demo_load
+from vnemis.demo.loader import DemoConflict, LoadResult, demo_load
 from vnemis.organisations.models import OrgPlacement, OrgUnit, OrgUnitLink
 from vnemis.people.models import Enrollment, Person
 
 
-def _json(*args: str) -> object:
+def _json(*args: str) -> Any:
     out = io.StringIO()
     call_command(*args, stdout=out)
     return json.loads(out.getvalue())
@@ -23,20 +24,28 @@ def _json(*args: str) -> object:
 class DemoPlanTests(TestCase):
     def test_plan_is_deterministic_and_exact(self) -> None:
         a, b = build_plan(seed=7, scale=1.0), build_plan(seed=7, scale=1.0)
-        self.assertEqual([(s.code, s.students, s.staff, s.sites) for s in a.schools],
-                         [(s.code, s.students, s.staff, s.sites) for s in b.schools])
+        self.assertEqual(
+            [(s.code, s.students, s.staff, s.sites) for s in a.schools],
+            [(s.code, s.students, s.staff, s.sites) for s in b.schools],
+        )
         c = build_plan(seed=8, scale=1.0)
         self.assertNotEqual([s.students for s in a.schools], [s.students for s in c.schools])
         general = sum(n for s in a.schools for g, n in s.students.items() if g > 0)
         staff = sum(sum(s.staff.values()) for s in a.schools) + sum(a.office_staff.values())
         cats = [s.category for s in a.schools]
-        self.assertEqual((len(a.schools), sum(s.sites for s in a.schools), general, staff),
-                         (612, 1363, 228_322, 17_559))
-        self.assertEqual((cats.count("mn"), cats.count("th"), cats.count("thcs"),
-                          cats.count("th_thcs")), (193, 185, 188, 10))
+        self.assertEqual(
+            (len(a.schools), sum(s.sites for s in a.schools), general, staff),
+            (612, 1363, 228_322, 17_559),
+        )
+        self.assertEqual(
+            (cats.count("mn"), cats.count("th"), cats.count("thcs"), cats.count("th_thcs")),
+            (193, 185, 188, 10),
+        )
 
 
 class SmallDemoTests(TestCase):
+    result: LoadResult
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.result = demo_load(seed=2022, scale=0.01)
@@ -47,13 +56,22 @@ class SmallDemoTests(TestCase):
         plan = build_plan(seed=2022, scale=0.01)
         general = sum(n for s in plan.schools for g, n in s.students.items() if g > 0)
         preschool = sum(s.students.get(0, 0) for s in plan.schools)
-        self.assertEqual((summary["schools"], summary["school_sites"], summary["students"],
-                          summary["preschool_children"]), (612, 1363, general, preschool))
+        self.assertEqual(
+            (
+                summary["schools"],
+                summary["school_sites"],
+                summary["students"],
+                summary["preschool_children"],
+            ),
+            (612, 1363, general, preschool),
+        )
         self.assertEqual(summary["org_units_by_kind"]["district_office"], 9)
         # The 2025 tree holds the same schools under the new Sở and its 99 communes.
         new = _json("summary", "--json", "--org", "SGD15")
-        self.assertEqual((new["schools"], new["students"], new["org_units_by_kind"]["commune"]),
-                         (612, general, 99))
+        self.assertEqual(
+            (new["schools"], new["students"], new["org_units_by_kind"]["commune"]),
+            (612, general, 99),
+        )
 
     def test_second_load_changes_nothing(self) -> None:
         persons = Person.objects.count()
@@ -76,16 +94,32 @@ class SmallDemoTests(TestCase):
         assert person is not None
         person.full_clean()  # the national ID agrees with birth date and sex
         self.assertTrue(person.full_name.startswith(person.family_name + " "))
-        self.assertEqual(Enrollment.objects.filter(status="active").count(),
-                         self.result.dataset.counts["enrollments"])
+        self.assertEqual(
+            Enrollment.objects.filter(status="active").count(),
+            self.result.dataset.counts["enrollments"],
+        )
 
     def test_demo_accounts_exist_for_every_role(self) -> None:
-        roles = set(User.objects.filter(role_assignments__isnull=False)
-                    .values_list("role_assignments__role", flat=True))
-        self.assertEqual(roles, {"department_admin", "department_officer", "district_officer",
-                                 "principal", "teacher", "parent", "student"})
-        self.assertTrue(self.client.login(username="batxat.chuyenvien",
-                                          password="vnemis-demo-2022"))
+        roles = set(
+            User.objects.filter(role_assignments__isnull=False).values_list(
+                "role_assignments__role", flat=True
+            )
+        )
+        self.assertEqual(
+            roles,
+            {
+                "department_admin",
+                "department_officer",
+                "district_officer",
+                "principal",
+                "teacher",
+                "parent",
+                "student",
+            },
+        )
+        self.assertTrue(
+            self.client.login(username="batxat.chuyenvien", password="vnemis-demo-2022")
+        )
 
     def test_orgs_command(self) -> None:
         offices = _json("orgs", "--json", "--kind", "district_office")

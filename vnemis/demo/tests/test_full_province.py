@@ -10,10 +10,12 @@ import sys
 from django.core.management import call_command
 from django.test import TestCase
 
-from vnemis.demo.loader import demo_load
+from vnemis.demo.loader import LoadResult, demo_load
 
 
 class FullProvinceTests(TestCase):
+    result: LoadResult
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.result = demo_load(seed=2022, scale=1.0)
@@ -32,7 +34,11 @@ class FullProvinceTests(TestCase):
 
 def test_cli_rejects_bad_arguments() -> None:
     """The console script exits non-zero with a message on bad arguments."""
-    run = subprocess.run([sys.executable, "-m", "vnemis.cli", "orgs", "--kind", "bogus"],
-                         capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "vnemis.cli", "orgs", "--kind", "bogus"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 2
     assert "invalid choice" in run.stderr

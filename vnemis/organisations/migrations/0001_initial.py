@@ -5,169 +5,363 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='OrgUnitGroup',
+            name="OrgUnitGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.CharField(max_length=32, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'unit group',
-                'verbose_name_plural': 'unit groups',
-                'ordering': ['group_set', 'code'],
+                "verbose_name": "unit group",
+                "verbose_name_plural": "unit groups",
+                "ordering": ["group_set", "code"],
             },
         ),
         migrations.CreateModel(
-            name='OrgUnitGroupSet',
+            name="OrgUnitGroupSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(choices=[('level', 'School level'), ('school_type', 'School type'), ('area', 'Disadvantaged area')], max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("level", "School level"),
+                            ("school_type", "School type"),
+                            ("area", "Disadvantaged area"),
+                        ],
+                        max_length=32,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'group set',
-                'verbose_name_plural': 'group sets',
-                'ordering': ['code'],
+                "verbose_name": "group set",
+                "verbose_name_plural": "group sets",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='TreeVersion',
+            name="TreeVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(max_length=16, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.CharField(max_length=16, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
             ],
             options={
-                'verbose_name': 'tree version',
-                'verbose_name_plural': 'tree versions',
-                'ordering': ['valid_from'],
+                "verbose_name": "tree version",
+                "verbose_name_plural": "tree versions",
+                "ordering": ["valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='OrgUnit',
+            name="OrgUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('department', 'Department of Education and Training'), ('district_office', 'District Office of Education and Training'), ('commune', 'Commune'), ('school', 'School'), ('site', 'School site')], db_index=True, max_length=20, verbose_name='kind')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=120, verbose_name='short name')),
-                ('moet_code', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='MOET code')),
-                ('admin_code', models.CharField(blank=True, max_length=10, verbose_name='administrative-unit code')),
-                ('ownership', models.CharField(blank=True, choices=[('cong_lap', 'Public'), ('dan_lap', 'Community-founded (preschool only)'), ('tu_thuc', 'Private'), ('tu_thuc_khong_loi_nhuan', 'Private not-for-profit')], max_length=32, verbose_name='ownership')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('principal_name', models.CharField(blank=True, max_length=120, verbose_name='principal')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('school', models.ForeignKey(blank=True, limit_choices_to={'kind': 'school'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='organisations.orgunit', verbose_name='school')),
-                ('groups', models.ManyToManyField(blank=True, related_name='units', to='organisations.orgunitgroup', verbose_name='groups')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("department", "Department of Education and Training"),
+                            ("district_office", "District Office of Education and Training"),
+                            ("commune", "Commune"),
+                            ("school", "School"),
+                            ("site", "School site"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="short name"),
+                ),
+                (
+                    "moet_code",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=32, verbose_name="MOET code"
+                    ),
+                ),
+                (
+                    "admin_code",
+                    models.CharField(
+                        blank=True, max_length=10, verbose_name="administrative-unit code"
+                    ),
+                ),
+                (
+                    "ownership",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("cong_lap", "Public"),
+                            ("dan_lap", "Community-founded (preschool only)"),
+                            ("tu_thuc", "Private"),
+                            ("tu_thuc_khong_loi_nhuan", "Private not-for-profit"),
+                        ],
+                        max_length=32,
+                        verbose_name="ownership",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "principal_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="principal"),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "school"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sites",
+                        to="organisations.orgunit",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="units",
+                        to="organisations.orgunitgroup",
+                        verbose_name="groups",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation unit',
-                'verbose_name_plural': 'organisation units',
-                'ordering': ['kind', 'code'],
+                "verbose_name": "organisation unit",
+                "verbose_name_plural": "organisation units",
+                "ordering": ["kind", "code"],
             },
         ),
         migrations.AddField(
-            model_name='orgunitgroup',
-            name='group_set',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='organisations.orgunitgroupset', verbose_name='group set'),
+            model_name="orgunitgroup",
+            name="group_set",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="groups",
+                to="organisations.orgunitgroupset",
+                verbose_name="group set",
+            ),
         ),
         migrations.CreateModel(
-            name='OrgUnitLink',
+            name="OrgUnitLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('succeeded_by', 'succeeded by'), ('merged_into', 'merged into'), ('split_into', 'split into')], max_length=20, verbose_name='kind')),
-                ('on', models.DateField(verbose_name='on')),
-                ('legal_basis', models.CharField(blank=True, max_length=200, verbose_name='legal basis')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_out', to='organisations.orgunit', verbose_name='from')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_in', to='organisations.orgunit', verbose_name='to')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("succeeded_by", "succeeded by"),
+                            ("merged_into", "merged into"),
+                            ("split_into", "split into"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="on")),
+                (
+                    "legal_basis",
+                    models.CharField(blank=True, max_length=200, verbose_name="legal basis"),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_out",
+                        to="organisations.orgunit",
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_in",
+                        to="organisations.orgunit",
+                        verbose_name="to",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'crosswalk link',
-                'verbose_name_plural': 'crosswalk links',
-                'ordering': ['on', 'source'],
+                "verbose_name": "crosswalk link",
+                "verbose_name_plural": "crosswalk links",
+                "ordering": ["on", "source"],
             },
         ),
         migrations.CreateModel(
-            name='SchoolYear',
+            name="SchoolYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(max_length=9, unique=True, verbose_name='code')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(verbose_name='ends on')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.CharField(max_length=9, unique=True, verbose_name="code")),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                ("ends_on", models.DateField(verbose_name="ends on")),
             ],
             options={
-                'verbose_name': 'school year',
-                'verbose_name_plural': 'school years',
-                'ordering': ['-starts_on'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__gt', models.F('starts_on'))), name='schoolyear_dates')],
+                "verbose_name": "school year",
+                "verbose_name_plural": "school years",
+                "ordering": ["-starts_on"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_on__gt", models.F("starts_on"))),
+                        name="schoolyear_dates",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OrgPlacement',
+            name="OrgPlacement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('path', models.CharField(db_index=True, max_length=400, verbose_name='path')),
-                ('depth', models.PositiveSmallIntegerField(verbose_name='depth')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='child_placements', to='organisations.orgunit', verbose_name='parent')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='placements', to='organisations.orgunit', verbose_name='unit')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='placements', to='organisations.treeversion', verbose_name='tree version')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("path", models.CharField(db_index=True, max_length=400, verbose_name="path")),
+                ("depth", models.PositiveSmallIntegerField(verbose_name="depth")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="child_placements",
+                        to="organisations.orgunit",
+                        verbose_name="parent",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="placements",
+                        to="organisations.orgunit",
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="placements",
+                        to="organisations.treeversion",
+                        verbose_name="tree version",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'placement',
-                'verbose_name_plural': 'placements',
-                'ordering': ['version', 'path'],
+                "verbose_name": "placement",
+                "verbose_name_plural": "placements",
+                "ordering": ["version", "path"],
             },
         ),
         migrations.AddConstraint(
-            model_name='orgunit',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='orgunit_valid_range'),
+            model_name="orgunit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_from__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="orgunit_valid_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orgunit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'site'), ('school__isnull', False)), models.Q(models.Q(('kind', 'site'), _negated=True), ('school__isnull', True)), _connector='OR'), name='orgunit_site_has_school'),
+            model_name="orgunit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "site"), ("school__isnull", False)),
+                    models.Q(models.Q(("kind", "site"), _negated=True), ("school__isnull", True)),
+                    _connector="OR",
+                ),
+                name="orgunit_site_has_school",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orgunitgroup',
-            constraint=models.UniqueConstraint(fields=('group_set', 'code'), name='group_unique_code'),
+            model_name="orgunitgroup",
+            constraint=models.UniqueConstraint(
+                fields=("group_set", "code"), name="group_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orgunitlink',
-            constraint=models.UniqueConstraint(fields=('source', 'target'), name='link_unique_pair'),
+            model_name="orgunitlink",
+            constraint=models.UniqueConstraint(
+                fields=("source", "target"), name="link_unique_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orgplacement',
-            constraint=models.UniqueConstraint(fields=('version', 'unit'), name='placement_unique_unit'),
+            model_name="orgplacement",
+            constraint=models.UniqueConstraint(
+                fields=("version", "unit"), name="placement_unique_unit"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orgplacement',
-            constraint=models.UniqueConstraint(fields=('path',), name='placement_unique_path'),
+            model_name="orgplacement",
+            constraint=models.UniqueConstraint(fields=("path",), name="placement_unique_path"),
         ),
     ]

@@ -9,18 +9,34 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
 TREE_VERSIONS = [
-    ("2022", "Trước sắp xếp 2025: Sở → Phòng GD&ĐT → trường", dt.date(2000, 1, 1), dt.date(2025, 6, 30)),
+    (
+        "2022",
+        "Trước sắp xếp 2025: Sở → Phòng GD&ĐT → trường",
+        dt.date(2000, 1, 1),
+        dt.date(2025, 6, 30),
+    ),
     ("2025", "Sau sắp xếp 2025: Sở → xã, phường → trường", dt.date(2025, 7, 1), None),
 ]
 GROUP_SETS = {
-    "level": ("Cấp học", [
-        ("mn", "Mầm non"), ("th", "Tiểu học"), ("thcs", "Trung học cơ sở"),
-        ("thpt", "Trung học phổ thông"), ("gdtx", "Giáo dục thường xuyên"),
-    ]),
-    "school_type": ("Loại hình trường", [
-        ("ptdtnt", "Phổ thông dân tộc nội trú"), ("ptdtbt", "Phổ thông dân tộc bán trú"),
-        ("gdtx", "Giáo dục thường xuyên"), ("chuyen", "Trường chuyên"),
-    ]),
+    "level": (
+        "Cấp học",
+        [
+            ("mn", "Mầm non"),
+            ("th", "Tiểu học"),
+            ("thcs", "Trung học cơ sở"),
+            ("thpt", "Trung học phổ thông"),
+            ("gdtx", "Giáo dục thường xuyên"),
+        ],
+    ),
+    "school_type": (
+        "Loại hình trường",
+        [
+            ("ptdtnt", "Phổ thông dân tộc nội trú"),
+            ("ptdtbt", "Phổ thông dân tộc bán trú"),
+            ("gdtx", "Giáo dục thường xuyên"),
+            ("chuyen", "Trường chuyên"),
+        ],
+    ),
     "area": ("Khu vực", [("kv1", "Khu vực I"), ("kv2", "Khu vực II"), ("kv3", "Khu vực III")]),
 }
 

@@ -6,187 +6,575 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0002_fill_reference_data'),
+        ("organisations", "0002_fill_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('family_name', models.CharField(max_length=60, verbose_name='family name')),
-                ('middle_name', models.CharField(blank=True, max_length=60, verbose_name='middle name')),
-                ('given_name', models.CharField(max_length=60, verbose_name='given name')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='sex')),
-                ('ethnicity', models.CharField(choices=[('01', 'Kinh'), ('02', 'Tày'), ('03', 'Thái'), ('04', 'Hoa'), ('05', 'Khơ-me'), ('06', 'Mường'), ('07', 'Nùng'), ('08', "H'Mông"), ('09', 'Dao'), ('10', 'Gia-rai'), ('11', 'Ngái'), ('12', 'Ê-đê'), ('13', 'Ba-na'), ('14', 'Xơ-đăng'), ('15', 'Sán Chay'), ('16', 'Cơ-ho'), ('17', 'Chăm'), ('18', 'Sán Dìu'), ('19', 'Hrê'), ('20', 'Mnông'), ('21', 'Ra-glai'), ('22', 'Xtiêng'), ('23', 'Bru-Vân Kiều'), ('24', 'Thổ'), ('25', 'Giáy'), ('26', 'Cơ-tu'), ('27', 'Giẻ-Triêng'), ('28', 'Mạ'), ('29', 'Khơ-mú'), ('30', 'Co'), ('31', 'Tà-ôi'), ('32', 'Chơ-ro'), ('33', 'Kháng'), ('34', 'Xinh-mun'), ('35', 'Hà Nhì'), ('36', 'Chu-ru'), ('37', 'Lào'), ('38', 'La Chí'), ('39', 'La Ha'), ('40', 'Phù Lá'), ('41', 'La Hủ'), ('42', 'Lự'), ('43', 'Lô Lô'), ('44', 'Chứt'), ('45', 'Mảng'), ('46', 'Pà Thẻn'), ('47', 'Cờ Lao'), ('48', 'Cống'), ('49', 'Bố Y'), ('50', 'Si La'), ('51', 'Pu Péo'), ('52', 'Brâu'), ('53', 'Ơ-đu'), ('54', 'Rơ-măm'), ('55', 'Người nước ngoài')], default='01', max_length=2, verbose_name='ethnicity')),
-                ('national_id', models.CharField(blank=True, max_length=12, null=True, unique=True, verbose_name='personal ID number')),
-                ('phone', models.CharField(blank=True, max_length=15, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('search_name', models.CharField(db_index=True, default='', editable=False, max_length=200, verbose_name='search name')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='person', to=settings.AUTH_USER_MODEL, verbose_name='user account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("family_name", models.CharField(max_length=60, verbose_name="family name")),
+                (
+                    "middle_name",
+                    models.CharField(blank=True, max_length=60, verbose_name="middle name"),
+                ),
+                ("given_name", models.CharField(max_length=60, verbose_name="given name")),
+                (
+                    "birth_date",
+                    models.DateField(blank=True, null=True, verbose_name="date of birth"),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female")], max_length=1, verbose_name="sex"
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("01", "Kinh"),
+                            ("02", "Tày"),
+                            ("03", "Thái"),
+                            ("04", "Hoa"),
+                            ("05", "Khơ-me"),
+                            ("06", "Mường"),
+                            ("07", "Nùng"),
+                            ("08", "H'Mông"),
+                            ("09", "Dao"),
+                            ("10", "Gia-rai"),
+                            ("11", "Ngái"),
+                            ("12", "Ê-đê"),
+                            ("13", "Ba-na"),
+                            ("14", "Xơ-đăng"),
+                            ("15", "Sán Chay"),
+                            ("16", "Cơ-ho"),
+                            ("17", "Chăm"),
+                            ("18", "Sán Dìu"),
+                            ("19", "Hrê"),
+                            ("20", "Mnông"),
+                            ("21", "Ra-glai"),
+                            ("22", "Xtiêng"),
+                            ("23", "Bru-Vân Kiều"),
+                            ("24", "Thổ"),
+                            ("25", "Giáy"),
+                            ("26", "Cơ-tu"),
+                            ("27", "Giẻ-Triêng"),
+                            ("28", "Mạ"),
+                            ("29", "Khơ-mú"),
+                            ("30", "Co"),
+                            ("31", "Tà-ôi"),
+                            ("32", "Chơ-ro"),
+                            ("33", "Kháng"),
+                            ("34", "Xinh-mun"),
+                            ("35", "Hà Nhì"),
+                            ("36", "Chu-ru"),
+                            ("37", "Lào"),
+                            ("38", "La Chí"),
+                            ("39", "La Ha"),
+                            ("40", "Phù Lá"),
+                            ("41", "La Hủ"),
+                            ("42", "Lự"),
+                            ("43", "Lô Lô"),
+                            ("44", "Chứt"),
+                            ("45", "Mảng"),
+                            ("46", "Pà Thẻn"),
+                            ("47", "Cờ Lao"),
+                            ("48", "Cống"),
+                            ("49", "Bố Y"),
+                            ("50", "Si La"),
+                            ("51", "Pu Péo"),
+                            ("52", "Brâu"),
+                            ("53", "Ơ-đu"),
+                            ("54", "Rơ-măm"),
+                            ("55", "Người nước ngoài"),
+                        ],
+                        default="01",
+                        max_length=2,
+                        verbose_name="ethnicity",
+                    ),
+                ),
+                (
+                    "national_id",
+                    models.CharField(
+                        blank=True,
+                        max_length=12,
+                        null=True,
+                        unique=True,
+                        verbose_name="personal ID number",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=15, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                (
+                    "search_name",
+                    models.CharField(
+                        db_index=True,
+                        default="",
+                        editable=False,
+                        max_length=200,
+                        verbose_name="search name",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'persons',
-                'ordering': ['given_name', 'family_name', 'middle_name', 'id'],
+                "verbose_name": "person",
+                "verbose_name_plural": "persons",
+                "ordering": ["given_name", "family_name", "middle_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Guardian',
+            name="Guardian",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('occupation', models.CharField(blank=True, max_length=120, verbose_name='occupation')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='guardian', to='people.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "occupation",
+                    models.CharField(blank=True, max_length=120, verbose_name="occupation"),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="guardian",
+                        to="people.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'guardian',
-                'verbose_name_plural': 'guardians',
-                'ordering': ['id'],
+                "verbose_name": "guardian",
+                "verbose_name_plural": "guardians",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Staff',
+            name="Staff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='staff code')),
-                ('position', models.CharField(choices=[('cbql', 'Manager (CBQL)'), ('giao_vien', 'Teacher'), ('nhan_vien', 'Support staff')], max_length=16, verbose_name='position')),
-                ('job_title', models.CharField(blank=True, max_length=120, verbose_name='job title')),
-                ('qualification', models.CharField(blank=True, choices=[('trung_cap', 'Intermediate (trung cấp)'), ('cao_dang', 'College (cao đẳng)'), ('dai_hoc', 'Bachelor (đại học)'), ('thac_si', 'Master (thạc sĩ)'), ('tien_si', 'Doctor (tiến sĩ)'), ('khac', 'Other')], max_length=16, verbose_name='qualification')),
-                ('subject', models.CharField(blank=True, max_length=80, verbose_name='main subject')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='started on')),
-                ('is_active', models.BooleanField(default=True, verbose_name='in service')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='organisations.orgunit', verbose_name='workplace')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='people.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="staff code")),
+                (
+                    "position",
+                    models.CharField(
+                        choices=[
+                            ("cbql", "Manager (CBQL)"),
+                            ("giao_vien", "Teacher"),
+                            ("nhan_vien", "Support staff"),
+                        ],
+                        max_length=16,
+                        verbose_name="position",
+                    ),
+                ),
+                (
+                    "job_title",
+                    models.CharField(blank=True, max_length=120, verbose_name="job title"),
+                ),
+                (
+                    "qualification",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("trung_cap", "Intermediate (trung cấp)"),
+                            ("cao_dang", "College (cao đẳng)"),
+                            ("dai_hoc", "Bachelor (đại học)"),
+                            ("thac_si", "Master (thạc sĩ)"),
+                            ("tien_si", "Doctor (tiến sĩ)"),
+                            ("khac", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="qualification",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(blank=True, max_length=80, verbose_name="main subject"),
+                ),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="started on")),
+                ("is_active", models.BooleanField(default=True, verbose_name="in service")),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="organisations.orgunit",
+                        verbose_name="workplace",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="people.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'staff member',
-                'verbose_name_plural': 'staff',
-                'ordering': ['code'],
+                "verbose_name": "staff member",
+                "verbose_name_plural": "staff",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='SchoolClass',
+            name="SchoolClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('level', models.CharField(choices=[('mn', 'Preschool'), ('th', 'Primary'), ('thcs', 'Lower secondary'), ('thpt', 'Upper secondary'), ('gdtx', 'Continuing education')], max_length=4, verbose_name='level')),
-                ('grade', models.PositiveSmallIntegerField(verbose_name='grade')),
-                ('name', models.CharField(max_length=40, verbose_name='class name')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='classes', to='organisations.orgunit', verbose_name='school')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='classes', to='organisations.schoolyear', verbose_name='school year')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='site_classes', to='organisations.orgunit', verbose_name='school site')),
-                ('homeroom_teacher', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='homeroom_classes', to='people.staff', verbose_name='homeroom teacher')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("mn", "Preschool"),
+                            ("th", "Primary"),
+                            ("thcs", "Lower secondary"),
+                            ("thpt", "Upper secondary"),
+                            ("gdtx", "Continuing education"),
+                        ],
+                        max_length=4,
+                        verbose_name="level",
+                    ),
+                ),
+                ("grade", models.PositiveSmallIntegerField(verbose_name="grade")),
+                ("name", models.CharField(max_length=40, verbose_name="class name")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="classes",
+                        to="organisations.orgunit",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="classes",
+                        to="organisations.schoolyear",
+                        verbose_name="school year",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="site_classes",
+                        to="organisations.orgunit",
+                        verbose_name="school site",
+                    ),
+                ),
+                (
+                    "homeroom_teacher",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="homeroom_classes",
+                        to="people.staff",
+                        verbose_name="homeroom teacher",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'class',
-                'verbose_name_plural': 'classes',
-                'ordering': ['school_year', 'grade', 'name'],
+                "verbose_name": "class",
+                "verbose_name_plural": "classes",
+                "ordering": ["school_year", "grade", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Student',
+            name="Student",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='student code')),
-                ('moet_code', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='MOET student ID')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='student', to='people.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="student code")),
+                (
+                    "moet_code",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=32, verbose_name="MOET student ID"
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="student",
+                        to="people.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'student',
-                'verbose_name_plural': 'students',
-                'ordering': ['code'],
+                "verbose_name": "student",
+                "verbose_name_plural": "students",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='GuardianLink',
+            name="GuardianLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('relation', models.CharField(choices=[('father', 'Father'), ('mother', 'Mother'), ('grandparent', 'Grandparent'), ('other', 'Other guardian')], max_length=16, verbose_name='relation')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='main contact')),
-                ('guardian', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='people.guardian', verbose_name='guardian')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='guardian_links', to='people.student', verbose_name='student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("father", "Father"),
+                            ("mother", "Mother"),
+                            ("grandparent", "Grandparent"),
+                            ("other", "Other guardian"),
+                        ],
+                        max_length=16,
+                        verbose_name="relation",
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False, verbose_name="main contact")),
+                (
+                    "guardian",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="people.guardian",
+                        verbose_name="guardian",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="guardian_links",
+                        to="people.student",
+                        verbose_name="student",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'guardian link',
-                'verbose_name_plural': 'guardian links',
-                'ordering': ['student', '-is_primary'],
+                "verbose_name": "guardian link",
+                "verbose_name_plural": "guardian links",
+                "ordering": ["student", "-is_primary"],
             },
         ),
         migrations.CreateModel(
-            name='Enrollment',
+            name="Enrollment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('level', models.CharField(choices=[('mn', 'Preschool'), ('th', 'Primary'), ('thcs', 'Lower secondary'), ('thpt', 'Upper secondary'), ('gdtx', 'Continuing education')], max_length=4, verbose_name='level')),
-                ('grade', models.PositiveSmallIntegerField(verbose_name='grade')),
-                ('status', models.CharField(choices=[('active', 'Studying'), ('transferred_out', 'Transferred out'), ('dropped_out', 'Dropped out'), ('completed', 'Completed the year'), ('graduated', 'Graduated')], default='active', max_length=16, verbose_name='status')),
-                ('started_on', models.DateField(verbose_name='started on')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('exit_reason', models.CharField(blank=True, choices=[('transfer', 'Transfer to another school'), ('year_end', 'End of the school year'), ('family', 'Family circumstances'), ('economic', 'Economic hardship'), ('learning', 'Learning difficulties'), ('health', 'Health'), ('moved_away', 'Moved away'), ('deceased', 'Deceased'), ('other', 'Other')], max_length=16, verbose_name='exit reason')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='organisations.orgunit', verbose_name='school')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='organisations.schoolyear', verbose_name='school year')),
-                ('school_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='people.schoolclass', verbose_name='class')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='people.student', verbose_name='student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("mn", "Preschool"),
+                            ("th", "Primary"),
+                            ("thcs", "Lower secondary"),
+                            ("thpt", "Upper secondary"),
+                            ("gdtx", "Continuing education"),
+                        ],
+                        max_length=4,
+                        verbose_name="level",
+                    ),
+                ),
+                ("grade", models.PositiveSmallIntegerField(verbose_name="grade")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Studying"),
+                            ("transferred_out", "Transferred out"),
+                            ("dropped_out", "Dropped out"),
+                            ("completed", "Completed the year"),
+                            ("graduated", "Graduated"),
+                        ],
+                        default="active",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="started on")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                (
+                    "exit_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("transfer", "Transfer to another school"),
+                            ("year_end", "End of the school year"),
+                            ("family", "Family circumstances"),
+                            ("economic", "Economic hardship"),
+                            ("learning", "Learning difficulties"),
+                            ("health", "Health"),
+                            ("moved_away", "Moved away"),
+                            ("deceased", "Deceased"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="exit reason",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="organisations.orgunit",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="organisations.schoolyear",
+                        verbose_name="school year",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="people.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="people.student",
+                        verbose_name="student",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enrollment',
-                'verbose_name_plural': 'enrollments',
-                'ordering': ['school_year', 'student'],
+                "verbose_name": "enrollment",
+                "verbose_name_plural": "enrollments",
+                "ordering": ["school_year", "student"],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['given_name', 'family_name'], name='person_name_idx'),
+            model_name="person",
+            index=models.Index(fields=["given_name", "family_name"], name="person_name_idx"),
         ),
         migrations.AddConstraint(
-            model_name='schoolclass',
-            constraint=models.UniqueConstraint(fields=('school', 'school_year', 'name'), name='class_unique_name'),
+            model_name="schoolclass",
+            constraint=models.UniqueConstraint(
+                fields=("school", "school_year", "name"), name="class_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schoolclass',
-            constraint=models.CheckConstraint(condition=models.Q(('grade__lte', 12)), name='class_grade_range'),
+            model_name="schoolclass",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("grade__lte", 12)), name="class_grade_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='guardianlink',
-            constraint=models.UniqueConstraint(fields=('guardian', 'student'), name='guardianlink_unique'),
+            model_name="guardianlink",
+            constraint=models.UniqueConstraint(
+                fields=("guardian", "student"), name="guardianlink_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='enrollment',
-            index=models.Index(fields=['school', 'status', 'level'], name='enrollment_school_idx'),
+            model_name="enrollment",
+            index=models.Index(fields=["school", "status", "level"], name="enrollment_school_idx"),
         ),
         migrations.AddIndex(
-            model_name='enrollment',
-            index=models.Index(fields=['school_class', 'status'], name='enrollment_class_idx'),
+            model_name="enrollment",
+            index=models.Index(fields=["school_class", "status"], name="enrollment_class_idx"),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('student', 'school_year'), name='enrollment_one_active_per_year', violation_error_message='The student already has an active enrollment in this school year.'),
+            model_name="enrollment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("student", "school_year"),
+                name="enrollment_one_active_per_year",
+                violation_error_message="The student already has an active enrollment in this school year.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='enrollment_dates'),
+            model_name="enrollment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("ended_on__gte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="enrollment_dates",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'active'), ('ended_on__isnull', False), _connector='OR'), name='enrollment_closed_has_end'),
+            model_name="enrollment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "active"), ("ended_on__isnull", False), _connector="OR"
+                ),
+                name="enrollment_closed_has_end",
+            ),
         ),
     ]

@@ -7,9 +7,19 @@ from django.urls import reverse
 from vnemis.core.models import AuditEntry
 from vnemis.testing.personas import PersonaTestCase
 
-ALL = ["department_admin", "province_officer", "batxat_officer", "baothang_officer",
-       "commune_officer", "principal_a", "teacher_a", "teacher_a2", "parent_a", "student_a",
-       "nobody"]
+ALL = [
+    "department_admin",
+    "province_officer",
+    "batxat_officer",
+    "baothang_officer",
+    "commune_officer",
+    "principal_a",
+    "teacher_a",
+    "teacher_a2",
+    "parent_a",
+    "student_a",
+    "nobody",
+]
 
 
 def _matrix(ok: set[str], *, anonymous: int = 302) -> dict[str | None, int]:
@@ -22,18 +32,31 @@ class SchoolPageTests(PersonaTestCase):
     def test_school_a_matrix(self) -> None:
         """A Bảo Thắng officer, a parent and a pupil get 404 on a Bát Xát school."""
         url = reverse("people:school_detail", args=[self.world.school_a.code])
-        self.assert_matrix(url, _matrix({"department_admin", "province_officer",
-                                         "batxat_officer", "commune_officer", "principal_a",
-                                         "teacher_a", "teacher_a2"}))
+        self.assert_matrix(
+            url,
+            _matrix(
+                {
+                    "department_admin",
+                    "province_officer",
+                    "batxat_officer",
+                    "commune_officer",
+                    "principal_a",
+                    "teacher_a",
+                    "teacher_a2",
+                }
+            ),
+        )
 
     def test_school_b_matrix(self) -> None:
         url = reverse("people:school_detail", args=[self.world.school_b.code])
-        self.assert_matrix(url, _matrix({"department_admin", "province_officer",
-                                         "baothang_officer"}))
+        self.assert_matrix(
+            url, _matrix({"department_admin", "province_officer", "baothang_officer"})
+        )
 
     def test_teacher_sees_only_her_class_on_the_school_page(self) -> None:
-        response = self.get_as("teacher_a", reverse("people:school_detail",
-                                                    args=[self.world.school_a.code]))
+        response = self.get_as(
+            "teacher_a", reverse("people:school_detail", args=[self.world.school_a.code])
+        )
         self.assertEqual([c.name for c in response.context["classes"]], ["3A"])
 
     def test_school_list_is_scoped(self) -> None:
@@ -44,14 +67,27 @@ class SchoolPageTests(PersonaTestCase):
 class StudentPageTests(PersonaTestCase):
     def test_student_a1_matrix(self) -> None:
         url = reverse("people:student_detail", args=[self.world.student_a1.code])
-        self.assert_matrix(url, _matrix({"department_admin", "province_officer",
-                                         "batxat_officer", "commune_officer", "principal_a",
-                                         "teacher_a", "parent_a", "student_a"}))
+        self.assert_matrix(
+            url,
+            _matrix(
+                {
+                    "department_admin",
+                    "province_officer",
+                    "batxat_officer",
+                    "commune_officer",
+                    "principal_a",
+                    "teacher_a",
+                    "parent_a",
+                    "student_a",
+                }
+            ),
+        )
 
     def test_student_b_matrix(self) -> None:
         url = reverse("people:student_detail", args=[self.world.student_b.code])
-        self.assert_matrix(url, _matrix({"department_admin", "province_officer",
-                                         "baothang_officer"}))
+        self.assert_matrix(
+            url, _matrix({"department_admin", "province_officer", "baothang_officer"})
+        )
 
     def test_student_list_rows_per_persona(self) -> None:
         expected = {
@@ -66,8 +102,11 @@ class StudentPageTests(PersonaTestCase):
             "student_a": {"a1"},
             "nobody": set(),
         }
-        names = {self.world.student_a1.code: "a1", self.world.student_a2.code: "a2",
-                 self.world.student_b.code: "b"}
+        names = {
+            self.world.student_a1.code: "a1",
+            self.world.student_a2.code: "a2",
+            self.world.student_b.code: "b",
+        }
         for persona, codes in expected.items():
             response = self.get_as(persona, reverse("people:student_list"))
             self.assertEqual(response.status_code, 200)
@@ -87,8 +126,9 @@ class StudentPageTests(PersonaTestCase):
 
     def test_search_without_diacritics(self) -> None:
         response = self.get_as("province_officer", reverse("people:student_list") + "?q=giang+pao")
-        self.assertEqual([e.student.code for e in response.context["page"]],
-                         [self.world.student_a1.code])
+        self.assertEqual(
+            [e.student.code for e in response.context["page"]], [self.world.student_a1.code]
+        )
 
     def test_officer_sees_masked_id_and_is_audited(self) -> None:
         url = reverse("people:student_detail", args=[self.world.student_a1.code])
@@ -113,9 +153,19 @@ class StudentPageTests(PersonaTestCase):
 class StaffPageTests(PersonaTestCase):
     def test_teacher_a_record_matrix(self) -> None:
         url = reverse("people:staff_detail", args=[self.world.teacher_a.code])
-        self.assert_matrix(url, _matrix({"department_admin", "province_officer",
-                                         "batxat_officer", "commune_officer", "principal_a",
-                                         "teacher_a"}))
+        self.assert_matrix(
+            url,
+            _matrix(
+                {
+                    "department_admin",
+                    "province_officer",
+                    "batxat_officer",
+                    "commune_officer",
+                    "principal_a",
+                    "teacher_a",
+                }
+            ),
+        )
 
     def test_staff_list_is_scoped(self) -> None:
         response = self.get_as("baothang_officer", reverse("people:staff_list"))
@@ -133,10 +183,10 @@ class TreeAndHomeTests(PersonaTestCase):
     def test_tree_hides_other_districts(self) -> None:
         url = reverse("organisations:orgunit_tree") + "?version=2022&unit=PGD086"
         self.assertEqual(self.get_as("batxat_officer", url).status_code, 404)
-        response = self.get_as("province_officer", reverse("organisations:orgunit_tree")
-                               + "?version=2022&unit=SGD10")
-        self.assertEqual([p.unit.code for p in response.context["children"]],
-                         ["PGD082", "PGD086"])
+        response = self.get_as(
+            "province_officer", reverse("organisations:orgunit_tree") + "?version=2022&unit=SGD10"
+        )
+        self.assertEqual([p.unit.code for p in response.context["children"]], ["PGD082", "PGD086"])
 
     def test_anonymous_is_sent_to_login(self) -> None:
         response = self.get_as(None, reverse("people:student_list"))

@@ -20,10 +20,12 @@ class NationalIdTests(SimpleTestCase):
 
     def test_valid_numbers(self) -> None:
         # Hà Nội 001, a boy born 2013; Lào Cai 010, a woman born 1985.
-        self.assertEqual(national_id_problems("001213004567", birth_date=dt.date(2013, 4, 1),
-                                              sex="M"), [])
-        self.assertEqual(national_id_problems("010185123456", birth_date=dt.date(1985, 1, 1),
-                                              sex="F"), [])
+        self.assertEqual(
+            national_id_problems("001213004567", birth_date=dt.date(2013, 4, 1), sex="M"), []
+        )
+        self.assertEqual(
+            national_id_problems("010185123456", birth_date=dt.date(1985, 1, 1), sex="F"), []
+        )
 
     def test_each_rule(self) -> None:
         born = dt.date(2013, 4, 1)

@@ -25,8 +25,9 @@ class Command(BaseCommand):
             self.stdout.write("Demo accounts (tài khoản dùng thử) — http://127.0.0.1:8000/")
             self.stdout.write(f"  password / mật khẩu: {settings.VNEMIS_DEMO_PASSWORD}")
             for a in accounts:
-                self.stdout.write(f"  {a.username:<22} {a.role.value:<20} {a.unit_code:<10} "
-                                  f"{a.sees}")
+                self.stdout.write(
+                    f"  {a.username:<22} {a.role.value:<20} {a.unit_code:<10} {a.sees}"
+                )
             self.stdout.write("")
             return
         for user in User.objects.order_by("username").prefetch_related("role_assignments"):

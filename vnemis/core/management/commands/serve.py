@@ -24,8 +24,19 @@ class Command(BaseCommand):
         env["VNEMIS_ALLOWED_HOSTS"] = ",".join(sorted(hosts))
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"Serving vnemis on http://{bind}/ (Ctrl-C to stop)")
-        argv = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", bind,
-                "--workers", str(options["workers"]), "--access-logfile", "-",
-                "--timeout", "120"]
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "120",
+        ]
         sys.stdout.flush()
         os.execve(sys.executable, argv, env)

@@ -17,15 +17,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("dataset", choices=DATASETS)
         parser.add_argument("--seed", type=int, default=2022, help="random seed (default 2022)")
-        parser.add_argument("--scale", type=float, default=1.0,
-                            help="fraction of the people to generate, 0 < scale <= 1 (default 1)")
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="fraction of the people to generate, 0 < scale <= 1 (default 1)",
+        )
         parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
     def handle(self, *args: Any, **options: Any) -> None:
         scale = options["scale"]
         if not 0 < scale <= 1:
             raise CommandError("--scale must be greater than 0 and at most 1.")
-        say = (lambda _m: None) if options["quiet"] else (lambda m: self.stdout.write(m))
+
+        def say(message: str) -> None:
+            if not options["quiet"]:
+                self.stdout.write(message)
+
         try:
             result = demo_load(seed=options["seed"], scale=scale, progress=say)
         except DemoConflict as exc:

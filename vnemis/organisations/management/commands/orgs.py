@@ -15,8 +15,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--kind", choices=OrgUnitKind.values, help="only units of this kind")
         parser.add_argument("--under", help="only units below the unit with this code")
-        parser.add_argument("--tree", help="tree version for parents (default: per unit, "
-                                              "the latest version it is placed in)")
+        parser.add_argument(
+            "--tree",
+            help="tree version for parents (default: per unit, the latest version it is placed in)",
+        )
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -45,5 +47,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         for r in rows:
-            self.stdout.write(f"{r['code']:<14} {r['kind']:<16} {r['parent'] or '-':<12} "
-                              f"{r['name']}")
+            self.stdout.write(
+                f"{r['code']:<14} {r['kind']:<16} {r['parent'] or '-':<12} {r['name']}"
+            )
