@@ -158,8 +158,7 @@ def _load_tree(plan: ProvincePlan) -> dict[str, OrgUnit]:
                 address=f"{legacy_names.get(s.commune, '')}, tỉnh Lào Cai",
             )
         )
-    OrgUnit.objects.bulk_create(new_units, batch_size=2000)
-    units = {u.code: u for u in OrgUnit.objects.filter(code__in=[u.code for u in new_units])}
+    units = {u.code: u for u in OrgUnit.objects.bulk_create(new_units, batch_size=2000)}
 
     sites: list[OrgUnit] = []
     for s in plan.schools:
@@ -179,13 +178,8 @@ def _load_tree(plan: ProvincePlan) -> dict[str, OrgUnit]:
                     admin_code=s.commune,
                 )
             )
-    OrgUnit.objects.bulk_create(sites, batch_size=2000)
-    units.update(
-        {
-            u.code: u
-            for u in OrgUnit.objects.filter(kind=OrgUnitKind.SITE, school__code__startswith="10")
-        }
-    )
+    # bulk_create sets primary keys on SQLite and PostgreSQL alike (RETURNING).
+    units.update({u.code: u for u in OrgUnit.objects.bulk_create(sites, batch_size=2000)})
 
     groups = {
         (g.group_set.code, g.code): g for g in OrgUnitGroup.objects.select_related("group_set")

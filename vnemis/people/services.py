@@ -344,15 +344,16 @@ def promotion_apply(
     promoted = finished = 0
     for line in lines:
         e = line.enrollment
-        final = line.next_grade is None
         enrollment_end(
             enrollment=e,
             on=from_year.ends_on,
-            status=EnrollmentStatus.GRADUATED if final else EnrollmentStatus.COMPLETED,
+            status=EnrollmentStatus.GRADUATED
+            if line.next_grade is None
+            else EnrollmentStatus.COMPLETED,
             reason=ExitReason.YEAR_END,
             by=by,
         )
-        if final or line.next_grade is None:
+        if line.next_grade is None:
             finished += 1
             continue
         level = _next_level(school, line.next_grade, e.level) or e.level

@@ -245,7 +245,7 @@ def school_detail(request: AuthedRequest, code: str) -> HttpResponse:
     placements = school.placements.select_related("version", "parent").order_by("version")
     return render(
         request,
-        "organisations/school_detail.html",
+        "people/school_detail.html",
         {
             "school": school,
             "year": year,

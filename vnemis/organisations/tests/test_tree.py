@@ -67,3 +67,29 @@ class TreeTests(PersonaTestCase):
         )
         with self.assertRaises(ValidationError):
             year.full_clean()
+
+
+class AdminUnitDataTests(PersonaTestCase):
+    def test_project_districts_match_the_package_legacy_data(self) -> None:
+        from vietnam_provinces import legacy
+
+        from vnemis.organisations.admin_units import laocai_districts_2022
+
+        package = {
+            f"{int(d.code):03d}": d.name
+            for d in legacy.District.iter_by_province(legacy.ProvinceCode(10))
+        }
+        ours = {d.code: d.name for d in laocai_districts_2022()}
+        self.assertEqual(ours, package)
+
+    def test_every_old_laocai_commune_has_a_successor(self) -> None:
+        from vnemis.organisations.admin_units import (
+            commune_successors,
+            laocai_districts_2022,
+            legacy_communes,
+        )
+
+        successors = commune_successors(15)
+        old = [c.code for d in laocai_districts_2022() for c in legacy_communes(d.code)]
+        self.assertTrue(old)
+        self.assertEqual([c for c in old if c not in successors], [])

@@ -192,3 +192,50 @@ class TreeAndHomeTests(PersonaTestCase):
         response = self.get_as(None, reverse("people:student_list"))
         self.assertEqual(response.status_code, 302)
         self.assertIn(reverse("accounts:login"), response["Location"])
+
+
+class QueryCountTests(PersonaTestCase):
+    def _count(self, persona: str, url: str) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.force_login(self.world.users[persona])
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        return len(queries)
+
+    def test_lists_cost_the_same_queries_for_more_rows(self) -> None:
+        import datetime as dt
+
+        from vnemis.people import services
+
+        urls = [
+            reverse("people:student_list"),
+            reverse("people:staff_list"),
+            reverse("people:school_detail", args=[self.world.school_a.code]),
+        ]
+        before = [self._count("province_officer", u) for u in urls]
+        for i in range(12):
+            person = services.person_create(by=None, family_name="Lý", given_name=f"Mỷ{i}", sex="F")
+            student = services.student_create(person=person, by=None, province_code="10")
+            services.enrollment_create(
+                student=student,
+                school=self.world.school_a,
+                school_year=self.world.year,
+                grade=3,
+                level="th",
+                started_on=dt.date(2021, 9, 5),
+                school_class=self.world.class_a1,
+                by=None,
+            )
+            services.staff_create(
+                person=services.person_create(
+                    by=None, family_name="Lò", given_name=f"Lan{i}", sex="F"
+                ),
+                org_unit=self.world.school_a,
+                position="nhan_vien",
+                by=None,
+            )
+        after = [self._count("province_officer", u) for u in urls]
+        self.assertEqual(after, before)
+        self.assertEqual(before, [10, 9, 15])
