@@ -70,6 +70,7 @@ messages: setup-dev
 check: lint types
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	scripts/check_messages.sh
 
 bench: setup-dev
 	$(PY) bench/demo_load.py

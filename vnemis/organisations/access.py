@@ -22,9 +22,22 @@ def orgunit_get_for_user(*, user: Any, code: str) -> OrgUnit:
     return get_object_or_404(orgunits_for_user(user=user), code=code)
 
 
-def schools_for_user(*, user: Any) -> OrgUnitQuerySet:
+def school_directory_get(*, code: str) -> OrgUnit:
+    """Any school of the sector by code, for choosing the destination of a transfer.
+
+    The school directory (codes, names, addresses) is public information, so this fetch is
+    not scoped; the records inside a school stay behind the scoped functions.
+    """
+    return get_object_or_404(OrgUnit.objects.schools(), code=code)
+
+
+def schools_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:
+    if write:
+        return OrgUnit.objects.under_paths(user_scope(user).write_paths).filter(
+            kind=OrgUnitKind.SCHOOL
+        )
     return orgunits_for_user(user=user).filter(kind=OrgUnitKind.SCHOOL)
 
 
-def school_get_for_user(*, user: Any, code: str) -> OrgUnit:
-    return get_object_or_404(schools_for_user(user=user), code=code)
+def school_get_for_user(*, user: Any, code: str, write: bool = False) -> OrgUnit:
+    return get_object_or_404(schools_for_user(user=user, write=write), code=code)

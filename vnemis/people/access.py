@@ -119,11 +119,17 @@ def personal_data_visible(
     return scope.covers(paths, which="unmasked_paths")
 
 
-def enrollments_for_user(*, user: Any) -> EnrollmentQuerySet:
-    """Enrolments the user may list: the same people rules as ``students_for_user``."""
+def enrollments_for_user(*, user: Any, write: bool = False) -> EnrollmentQuerySet:
+    """Enrolments the user may list: the same people rules as ``students_for_user``.
+
+    With ``write``, only those at schools where the user may change records (administrators
+    and principals of the subtree).
+    """
     scope = user_scope(user)
     if not getattr(user, "is_authenticated", False):
         return Enrollment.objects.none()
+    if write:
+        return Enrollment.objects.filter(school_id__in=_unit_ids(scope.write_paths))
     visible = Q(pk__in=[])
     if scope.paths:
         visible |= Q(school_id__in=_unit_ids(scope.paths))

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -14,10 +15,11 @@ from vnemis.core.http import AuthedRequest, paginate, query_without_page
 from vnemis.core.masking import mask_address, mask_phone, mask_tail
 from vnemis.core.xlsx import xlsx_response
 from vnemis.organisations import access as org_access
-from vnemis.organisations.choices import OrgUnitKind
+from vnemis.organisations import services as org_services
 from vnemis.organisations.models import SchoolYear
-from vnemis.people import access, selectors
+from vnemis.people import access, selectors, services
 from vnemis.people.filtersets import EnrollmentFilterSet, StaffFilterSet
+from vnemis.people.forms import EnrollmentTransferForm
 from vnemis.people.models import Person
 
 
@@ -125,6 +127,10 @@ def student_detail(request: AuthedRequest, code: str) -> HttpResponse:
             "person": person,
             "personal": _masked(person, visible=visible),
             "unmasked": visible,
+            "can_transfer": access.enrollments_for_user(user=request.user, write=True)
+            .active()
+            .filter(student=student)
+            .exists(),
             "enrollments": enrollments.order_by("-started_on"),
             "guardians": [(g, _masked(g.guardian.person, visible=visible)) for g in guardians],
         },
@@ -254,6 +260,89 @@ def school_detail(request: AuthedRequest, code: str) -> HttpResponse:
             "groups": school.groups.select_related("group_set").order_by("group_set__code", "code"),
             "placements": placements,
             "counts": selectors.school_profile_counts(school=school, year=year),
-            "kinds": OrgUnitKind,
+            "can_write": org_access.schools_for_user(user=request.user, write=True)
+            .filter(pk=school.pk)
+            .exists(),
+        },
+    )
+
+
+@login_required
+def student_transfer(request: AuthedRequest, code: str) -> HttpResponse:
+    """Transfer a student to another school: a preview first, then the confirmed write."""
+    enrollment = get_object_or_404(
+        access.enrollments_for_user(user=request.user, write=True)
+        .active()
+        .select_related("student__person", "school", "school_year", "school_class"),
+        student__code=code,
+        school_year=SchoolYear.current(),
+    )
+    form = EnrollmentTransferForm(request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        preview = services.enrollment_transfer_preview(
+            enrollment=enrollment,
+            to_school=form.cleaned_data["to_school"],
+            on=form.cleaned_data["on"],
+            to_class=form.cleaned_data["to_class_obj"],
+        )
+        if preview.ok and "confirm" in request.POST:
+            services.enrollment_transfer(
+                enrollment=enrollment,
+                to_school=preview.to_school,
+                on=preview.on,
+                to_class=preview.to_class,
+                by=request.user,
+            )
+            messages.success(
+                request,
+                _("{student} moved to {school}.").format(
+                    student=enrollment.student.person.full_name, school=preview.to_school.name
+                ),
+            )
+            return redirect("people:student_detail", code=code)
+    return render(
+        request,
+        "people/student_transfer.html",
+        {"enrollment": enrollment, "form": form, "preview": preview},
+    )
+
+
+@login_required
+def school_promotion(request: AuthedRequest, code: str) -> HttpResponse:
+    """Year-end promotion of a school: the list of moves, then the confirmed write."""
+    school = org_access.school_get_for_user(user=request.user, code=code, write=True)
+    year = SchoolYear.current()
+    if year is None:
+        raise Http404
+    lines = services.promotion_preview(school=school, from_year=year)
+    if request.method == "POST" and "confirm" in request.POST:
+        next_year = SchoolYear.objects.filter(starts_on__gt=year.starts_on).order_by(
+            "starts_on"
+        ).first() or org_services.school_year_create(
+            starts_on=year.starts_on.replace(year=year.starts_on.year + 1),
+            ends_on=year.ends_on.replace(year=year.ends_on.year + 1),
+            by=request.user,
+        )
+        result = services.promotion_apply(
+            school=school, from_year=year, to_year=next_year, by=request.user
+        )
+        messages.success(
+            request,
+            _("{promoted} students moved up to {year}; {finished} finished the school.").format(
+                promoted=result["promoted"], finished=result["finished"], year=next_year
+            ),
+        )
+        return redirect("people:school_detail", code=code)
+    page = paginate(request, lines, per_page=100)
+    return render(
+        request,
+        "people/school_promotion.html",
+        {
+            "school": school,
+            "year": year,
+            "page": page,
+            "total": len(lines),
+            "finishing": sum(1 for line in lines if line.next_grade is None),
         },
     )

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vnemis.organisations.models import OrgUnit
+
+
+class EnrollmentTransferForm(forms.Form):
+    """Where and when a student moves; the destination is any school of the sector."""
+
+    to_school = forms.CharField(label=_("Destination school code"), max_length=32)
+    on = forms.DateField(
+        label=_("Transfer date"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+    to_class = forms.IntegerField(label=_("Class at the new school (optional)"), required=False)
+
+    def clean_to_school(self) -> OrgUnit:
+        code = self.cleaned_data["to_school"].strip()
+        school = OrgUnit.objects.schools().filter(code=code).first()
+        if school is None:
+            raise forms.ValidationError(_("No school has the code {code}.").format(code=code))
+        return school
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        school = data.get("to_school")
+        class_id = data.get("to_class")
+        data["to_class_obj"] = None
+        if school is not None and class_id:
+            school_class = school.classes.filter(pk=class_id).first()
+            if school_class is None:
+                self.add_error("to_class", _("That class is not at the destination school."))
+            data["to_class_obj"] = school_class
+        return data
