@@ -41,10 +41,10 @@ class BulkWriter:
             columns += ["created_at", "updated_at"]
         quote = connection.ops.quote_name
         placeholders = ", ".join(["%s"] * len(columns))
-        self.sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({placeholders})"
-        )
+        target = f"{quote(meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+        self.sql = f"INSERT INTO {target} VALUES ({placeholders})"
+        # PostgreSQL takes rows fastest through COPY; other databases get executemany.
+        self.copy_sql = f"COPY {target} FROM STDIN" if connection.vendor == "postgresql" else ""
         self.now = now
         self.batch_size = batch_size
         self.rows: list[tuple[Any, ...]] = []
@@ -62,10 +62,16 @@ class BulkWriter:
         return row_id
 
     def flush(self) -> None:
-        if self.rows:
-            with connection.cursor() as cursor:
+        if not self.rows:
+            return
+        with connection.cursor() as cursor:
+            if self.copy_sql:
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+            else:
                 cursor.executemany(self.sql, self.rows)
-            self.rows.clear()
+        self.rows.clear()
 
 
 def reset_sequences(*model_classes: type[models.Model]) -> None:
