@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "vnemis.accounts",
     "vnemis.organisations",
     "vnemis.people",
+    "vnemis.reports",
     "vnemis.demo",
 ]
 
