@@ -7,7 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED ?= 2022
 
-.PHONY: setup setup-dev run serve demo worker test test-sqlite test-postgres lint fmt types check \
+
+.PHONY: setup setup-dev run demo test test-sqlite test-postgres lint fmt types check \
         messages bench clean
 
 # The virtual environment, rebuilt when pyproject.toml or the constraints change.

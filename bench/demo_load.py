@@ -13,6 +13,7 @@ import argparse
 import os
 import platform
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -77,6 +78,8 @@ def main() -> None:
     print(f"demo loader:   {loader_s:7.1f} s  {rows / loader_s:10,.0f} rows/s")
     print(f"bare inserts:  {baseline_s:7.1f} s  {rows / baseline_s:10,.0f} rows/s")
     print(f"ratio loader/baseline: {loader_s / baseline_s:.2f}x   peak RSS {peak_mb:.0f} MB")
+    connection.close()
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

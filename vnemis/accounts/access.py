@@ -59,6 +59,27 @@ class Scope:
 EMPTY_SCOPE = Scope()
 
 
+def _with_successor_departments(assignments: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A role on a department also covers the department that succeeded it.
+
+    On 1 July 2025 the Sở of old Lào Cai merged into the Sở of the new province; its officers
+    keep their role there. Roles on abolished district offices do not pass to the communes.
+    """
+    from vnemis.organisations.choices import LinkKind, OrgUnitKind
+    from vnemis.organisations.models import OrgUnitLink
+
+    links = OrgUnitLink.objects.filter(
+        source_id__in=[u for _, u in assignments],
+        source__kind=OrgUnitKind.DEPARTMENT,
+        kind__in=[LinkKind.MERGED_INTO, LinkKind.SUCCEEDED_BY],
+    ).values_list("source_id", "target_id")
+    successors: dict[int, list[int]] = {}
+    for source, target in links:
+        successors.setdefault(source, []).append(target)
+    extra = [(role, t) for role, u in assignments for t in successors.get(u, [])]
+    return assignments + extra
+
+
 def user_scope(user: Any) -> Scope:
     """The scope of ``user``, computed once per user object (i.e. once per request)."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -74,6 +95,7 @@ def user_scope(user: Any) -> Scope:
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         .values_list("role", "org_unit_id")
     )
+    assignments = _with_successor_departments(assignments)
     unit_ids = {unit_id for _, unit_id in assignments}
     paths_by_unit: dict[int, list[str]] = {}
     for unit_id, path in OrgPlacement.objects.filter(unit_id__in=unit_ids).values_list(

@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from vnemis.organisations import access as org_access
 from vnemis.organisations.models import OrgUnit
 
 
@@ -21,10 +23,12 @@ class EnrollmentTransferForm(forms.Form):
 
     def clean_to_school(self) -> OrgUnit:
         code = self.cleaned_data["to_school"].strip()
-        school = OrgUnit.objects.schools().filter(code=code).first()
-        if school is None:
-            raise forms.ValidationError(_("No school has the code {code}.").format(code=code))
-        return school
+        try:
+            return org_access.school_directory_get(code=code)
+        except Http404:
+            raise forms.ValidationError(
+                _("No school has the code {code}.").format(code=code)
+            ) from None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -14,7 +14,7 @@ from vnemis.accounts import services as account_services
 from vnemis.accounts.choices import Role
 from vnemis.accounts.models import User
 from vnemis.organisations import services as org_services
-from vnemis.organisations.models import OrgUnit, SchoolYear, TreeVersion
+from vnemis.organisations.models import OrgUnit, OrgUnitLink, SchoolYear, TreeVersion
 from vnemis.people import services as people_services
 from vnemis.people.models import Guardian, GuardianLink, Person, SchoolClass, Staff, Student
 
@@ -109,6 +109,9 @@ def build_world() -> World:
     place(unit=school_a, version=v25, parent=commune_a, by=None)
     place(unit=school_b, version=v25, parent=commune_b, by=None)
     place(unit=site_a, version=v25, parent=school_a, by=None)
+    OrgUnitLink.objects.create(
+        source=province, target=new_province, kind="merged_into", on=dt.date(2025, 7, 1)
+    )
     year = org_services.school_year_create(starts_on=DAY, ends_on=dt.date(2022, 5, 31), by=None)
 
     def teacher(given: str, school: OrgUnit, nid: str) -> Staff:

@@ -43,6 +43,14 @@ class TreeTests(PersonaTestCase):
         )
         self.assertEqual(user_scope(self.world.users["nobody"]).paths, ())
 
+    def test_department_role_follows_the_merger_but_district_roles_do_not(self) -> None:
+        self.assertEqual(
+            user_scope(self.world.users["province_officer"]).paths, ("2022:SGD10.", "2025:SGD15.")
+        )
+        self.assertEqual(
+            user_scope(self.world.users["batxat_officer"]).paths, ("2022:SGD10.PGD082.",)
+        )
+
     def test_placing_twice_or_under_an_unplaced_parent_is_refused(self) -> None:
         v22 = TreeVersion.objects.get(code="2022")
         with self.assertRaises(ValidationError):

@@ -238,4 +238,4 @@ class QueryCountTests(PersonaTestCase):
             )
         after = [self._count("province_officer", u) for u in urls]
         self.assertEqual(after, before)
-        self.assertEqual(before, [10, 9, 15])
+        self.assertEqual(before, [11, 10, 16])

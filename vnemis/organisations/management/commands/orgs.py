@@ -26,7 +26,7 @@ class Command(BaseCommand):
         placements = OrgPlacement.objects.select_related("parent", "version")
         if options["tree"]:
             if not TreeVersion.objects.filter(code=options["tree"]).exists():
-                raise CommandError(f"No tree version has the code {options['version']!r}.")
+                raise CommandError(f"No tree version has the code {options['tree']!r}.")
             placements = placements.filter(version__code=options["tree"])
         if options["kind"]:
             units = units.filter(kind=options["kind"])
