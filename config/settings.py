@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "vnemis.accounts",
     "vnemis.organisations",
     "vnemis.people",
+    "vnemis.digital",
+    "vnemis.indicators",
     "vnemis.reports",
     "vnemis.demo",
 ]
@@ -162,6 +164,9 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 # WhiteNoise looks into STATIC_ROOT at start-up; before the first collectstatic it is empty.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Jobs run in the web process right after commit until a database-backed queue is installed.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 # Demo accounts use this password when VNEMIS_DEMO_PASSWORD is not set.
 VNEMIS_DEMO_PASSWORD = env("DEMO_PASSWORD", "vnemis-demo-2022")

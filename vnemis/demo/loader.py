@@ -29,8 +29,12 @@ from vnemis.demo.laocai_2022 import (
     SchoolPlan,
     build_plan,
 )
+from vnemis.demo.laocai_dx import REPORTED_2022H1, TARGETS_2022H2, load_digital
 from vnemis.demo.models import DemoDataset
 from vnemis.demo.population import PersonFactory
+from vnemis.indicators.models import DataElement, Indicator
+from vnemis.indicators.periods import parse_period
+from vnemis.indicators.services import element_values_refresh, reported_value_set, target_set
 from vnemis.organisations.admin_units import (
     commune_successors,
     communes_2025,
@@ -91,6 +95,13 @@ def demo_load(*, seed: int, scale: float = 1.0, progress: Progress | None = None
         units = _load_tree(plan)
         say("Organisation tree loaded (2022 and 2025 versions, crosswalk).")
         counts = _load_people(plan, units, random.Random(seed + 1), say)
+        year = SchoolYear.objects.get(code="2021-2022")
+        counts |= load_digital(rng=random.Random(seed + 2), year=year, scale=scale)
+        say("Digital-transformation records loaded.")
+        _load_indicator_data(units[f"SGD{OLD_PROVINCE_CODE}"])
+        for code in ANALYTICS_PERIODS:
+            counts[f"values_{code}"] = element_values_refresh(period=parse_period(code))
+        say("Indicator values computed for " + ", ".join(ANALYTICS_PERIODS) + ".")
         seconds = time.perf_counter() - started
         dataset = DemoDataset.objects.create(
             name=DATASET, seed=seed, scale=scale, counts=counts, seconds=round(seconds, 2)
@@ -98,6 +109,30 @@ def demo_load(*, seed: int, scale: float = 1.0, progress: Progress | None = None
         audit_record(actor=None, verb=AuditVerb.CREATED, target=dataset, after=counts)
     say(f"Loaded in {seconds:.1f} s.")
     return LoadResult(created=True, dataset=dataset)
+
+
+ANALYTICS_PERIODS = ("2021H2", "2022H1")
+
+
+def _load_indicator_data(department: OrgUnit) -> None:
+    """The report's reported figures for 2022H1 and the Department's targets for 2022H2."""
+    h1, h2 = parse_period("2022H1"), parse_period("2022H2")
+    for code, value in REPORTED_2022H1.items():
+        reported_value_set(
+            element=DataElement.objects.get(code=code),
+            period=h1,
+            unit=department,
+            value=value,
+            by=None,
+        )
+    for code, value in TARGETS_2022H2.items():
+        target_set(
+            indicator=Indicator.objects.get(code=code),
+            period=h2,
+            unit=department,
+            value=value,
+            by=None,
+        )
 
 
 def _load_tree(plan: ProvincePlan) -> dict[str, OrgUnit]:

@@ -7,7 +7,7 @@ a justified body, the signature block at the bottom right and the recipients ("N
 the bottom left, and page numbers centred in the top margin from page 2 on. `Nd30Document`
 writes those rules once, so a report module only says what the document contains.
 
-The layout's sizes follow docs `reference/domain-vn.md` §8. The wording this module adds
+The wording this module adds
 ("Nơi nhận:", "Số:", "Lưu: VT") is the legally fixed wording of the document and therefore
 Vietnamese, not translatable UI text.
 """
@@ -32,6 +32,8 @@ from docx.styles.style import ParagraphStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+
+from vnemis.reports.numbers import BLANK_GAP
 
 FONT: Final = "Times New Roman"
 BLACK: Final = RGBColor(0, 0, 0)
@@ -70,7 +72,7 @@ SUMMARY_RULE_MM: Final = 55
 SIGNATURE_SPACE: Final = Pt(84)
 
 # Element order inside <w:pPr> after <w:pBdr> (ECMA-376 CT_PPrBase): a border must be inserted
-# before these or Word rejects the file as corrupt.
+# before these, or Word reports the file as damaged.
 _AFTER_PBDR: Final = (
     "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
     "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
@@ -105,7 +107,7 @@ def document_number_line(number: str, symbol: str) -> str:
     """
     number = number.strip()
     if not number:
-        return f"Số:{' ' * 6}/{symbol}"
+        return f"Số:{BLANK_GAP}/{symbol}"
     if number.isdigit():
         number = number.zfill(2)
     return f"Số: {number}/{symbol}"
@@ -197,13 +199,13 @@ def _rule(container: _Cell | Document, *, width_mm: float, within_mm: float) -> 
     return paragraph
 
 
-def _borderless_table(document: Document, columns_mm: Sequence[int]) -> Table:
-    """A one-row table without borders or cell padding, its columns `columns_mm` wide.
+def _borderless_table(document: Document, columns_mm: Sequence[int], *, rows: int = 1) -> Table:
+    """A table without borders or cell padding, its columns `columns_mm` wide.
 
     The header and closing blocks sit side by side, which only a table keeps aligned in every
     word processor; without padding a column's text width is the column width.
     """
-    table: Table = document.add_table(rows=1, cols=len(columns_mm))
+    table: Table = document.add_table(rows=rows, cols=len(columns_mm))
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     table.autofit = False
     tbl_pr = table._tbl.tblPr
@@ -224,8 +226,8 @@ def _borderless_table(document: Document, columns_mm: Sequence[int]) -> Table:
         for cell in column.cells:
             cell.width = Mm(width_mm)
     # A row split across pages would separate a signer's position from the name.
-    row_pr = table.rows[0]._tr.get_or_add_trPr()
-    row_pr.append(OxmlElement("w:cantSplit"))
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     return table
 
 
@@ -334,8 +336,11 @@ class Nd30Document:
         `number_line` is what `document_number_line` returns; `date_line` what
         `numbers.vn_date_line` or `numbers.vn_date_line_blank` returns.
         """
-        table = _borderless_table(self.document, HEADER_COLUMNS_MM)
+        # Two rows: the second starts below the taller of the two heading stacks, so the
+        # number and the date line share a line.
+        table = _borderless_table(self.document, HEADER_COLUMNS_MM, rows=2)
         left, right = table.rows[0].cells
+        number_cell, date_cell = table.rows[1].cells
         left_mm, right_mm = HEADER_COLUMNS_MM
 
         centre = WD_ALIGN_PARAGRAPH.CENTER
@@ -352,7 +357,9 @@ class Nd30Document:
         )
         _rule(left, width_mm=AGENCY_RULE_MM, within_mm=left_mm)
         number = _fill(
-            _tight(left.add_paragraph(), align=centre), number_line, size=HEADER_SMALL_SIZE
+            _tight(_first_paragraph(number_cell), align=centre),
+            number_line,
+            size=HEADER_SMALL_SIZE,
         )
         number.paragraph_format.space_before = Pt(6)
 
@@ -371,9 +378,11 @@ class Nd30Document:
         )
         _rule(right, width_mm=MOTTO_RULE_MM, within_mm=right_mm)
         date = _fill(
-            _tight(right.add_paragraph(), align=centre), date_line, size=BODY_SIZE, italic=True
+            _tight(_first_paragraph(date_cell), align=centre),
+            date_line,
+            size=BODY_SIZE,
+            italic=True,
         )
-        # The same gap as under the number, so that "Số" and the date share a line.
         date.paragraph_format.space_before = Pt(6)
         return table
 

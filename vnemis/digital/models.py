@@ -1,0 +1,114 @@
+"""Digital-transformation facts of schools, sites and students, kept with their history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from vnemis.core.models import BaseModel
+from vnemis.digital.choices import FactSource, InternetConnection
+
+
+class DigitalProfileQuerySet(models.QuerySet["DigitalProfile"]):
+    def as_of(self, day: dt.date) -> DigitalProfileQuerySet:
+        """For each unit, the profile in force on ``day``: the latest one starting by then."""
+        latest = (
+            DigitalProfile.objects.filter(unit=OuterRef("unit"), valid_from__lte=day)
+            .order_by("-valid_from", "-id")
+            .values("id")[:1]
+        )
+        return self.filter(valid_from__lte=day, id=Subquery(latest))
+
+
+class DigitalProfile(BaseModel):
+    """What a school or school site has in place for digital transformation, from a date on.
+
+    Profiles are never overwritten: a change is a new profile with a later ``valid_from``,
+    so any past date can be counted as it was. The fields are those the Department's
+    semi-annual report counts.
+    """
+
+    unit = models.ForeignKey(
+        "organisations.OrgUnit",
+        verbose_name=_("school or site"),
+        on_delete=models.PROTECT,
+        related_name="digital_profiles",
+    )
+    valid_from = models.DateField(_("valid from"))
+    internet = models.CharField(
+        _("Internet connection"), max_length=8, choices=InternetConnection.choices
+    )
+    has_website = models.BooleanField(_("own website"), default=False)
+    website = models.URLField(_("website address"), blank=True)
+    cashless_payment = models.BooleanField(_("cashless fee payment"), default=False)
+    contact_book = models.BooleanField(_("electronic contact book"), default=False)
+    it_in_management = models.BooleanField(_("IT used in management"), default=False)
+    basic_ict = models.BooleanField(_("basic ICT infrastructure"), default=False)
+    source = models.CharField(_("source"), max_length=8, choices=FactSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    objects = DigitalProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("digital profile")
+        verbose_name_plural = _("digital profiles")
+        ordering = ["unit", "-valid_from", "-id"]
+        indexes = [models.Index(fields=["unit", "valid_from"], name="digitalprofile_unit_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(has_website=True) | Q(website=""), name="profile_website_flag"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.valid_from:%d/%m/%Y})"
+
+
+class StudentRecord(BaseModel):
+    """What the sector database holds for a student in a school year.
+
+    ``results_received_on``: learning results received from the school's software;
+    ``transcript_issued_on``: the electronic transcript (học bạ số) issued.
+    """
+
+    student = models.ForeignKey(
+        "people.Student",
+        verbose_name=_("student"),
+        on_delete=models.CASCADE,
+        related_name="digital_records",
+    )
+    school_year = models.ForeignKey(
+        "organisations.SchoolYear",
+        verbose_name=_("school year"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    results_received_on = models.DateField(_("learning results received on"), null=True, blank=True)
+    transcript_issued_on = models.DateField(
+        _("electronic transcript issued on"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("student digital record")
+        verbose_name_plural = _("student digital records")
+        ordering = ["school_year", "student"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "school_year"], name="studentrecord_unique_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} – {self.school_year}"

@@ -1,0 +1,117 @@
+"""Writes of digital-transformation facts. Profiles are appended, never overwritten."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from vnemis.core.audit import audit_record, snapshot
+from vnemis.core.choices import AuditVerb
+from vnemis.digital.choices import FactSource
+from vnemis.digital.models import DigitalProfile, StudentRecord
+from vnemis.organisations.choices import OrgUnitKind
+from vnemis.organisations.models import OrgUnit, SchoolYear
+from vnemis.people.models import Student
+
+FACT_FIELDS = (
+    "internet",
+    "has_website",
+    "website",
+    "cashless_payment",
+    "contact_book",
+    "it_in_management",
+    "basic_ict",
+)
+
+
+def _refresh_on_commit(unit_ids: list[int], changed_from: dt.date) -> None:
+    # The indicator engine lives above this app, so it is reached through a job enqueued after
+    # commit, never through a signal (house rule 5).
+    from vnemis.indicators.tasks import element_values_refresh_units_task
+
+    transaction.on_commit(
+        partial(
+            element_values_refresh_units_task.enqueue,
+            unit_ids=unit_ids,
+            changed_from=changed_from.isoformat(),
+        )
+    )
+
+
+@transaction.atomic
+def digital_profile_record(
+    *,
+    unit: OrgUnit,
+    valid_from: dt.date,
+    by: Any,
+    source: FactSource = FactSource.FORM,
+    note: str = "",
+    **facts: Any,
+) -> DigitalProfile:
+    """Record a school's or site's facts from ``valid_from`` on; the earlier history stays."""
+    unknown = set(facts) - set(FACT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown facts: {sorted(unknown)}")
+    if unit.kind not in {OrgUnitKind.SCHOOL, OrgUnitKind.SITE}:
+        raise ValidationError(
+            _("Digital-transformation facts are recorded for schools and school sites.")
+        )
+    previous = DigitalProfile.objects.as_of(valid_from).filter(unit=unit).first()
+    values = {f: getattr(previous, f) for f in FACT_FIELDS} if previous else {}
+    values.update(facts)
+    if not values.get("has_website"):
+        values["website"] = ""
+    profile = DigitalProfile(
+        unit=unit,
+        valid_from=valid_from,
+        source=source,
+        note=note,
+        recorded_by=by if getattr(by, "pk", None) else None,
+        **values,
+    )
+    profile.full_clean()
+    profile.save()
+    audit_record(
+        actor=by,
+        verb=AuditVerb.CREATED,
+        target=profile,
+        before=snapshot(previous) if previous else None,
+        after=snapshot(profile),
+    )
+    _refresh_on_commit([unit.pk], valid_from)
+    return profile
+
+
+@transaction.atomic
+def student_record_set(
+    *,
+    student: Student,
+    school_year: SchoolYear,
+    by: Any,
+    results_received_on: dt.date | None = None,
+    transcript_issued_on: dt.date | None = None,
+) -> StudentRecord:
+    """Record that a student's results arrived or transcript was issued in a school year."""
+    record, _created = StudentRecord.objects.get_or_create(student=student, school_year=school_year)
+    before = snapshot(record)
+    if results_received_on is not None:
+        record.results_received_on = results_received_on
+    if transcript_issued_on is not None:
+        record.transcript_issued_on = transcript_issued_on
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=by, verb=AuditVerb.UPDATED, target=record, before=before, after=snapshot(record)
+    )
+    school_ids = list(
+        student.enrollments.filter(school_year=school_year).values_list("school_id", flat=True)
+    )
+    days = [d for d in (results_received_on, transcript_issued_on) if d is not None]
+    if days and school_ids:
+        _refresh_on_commit(school_ids, min(days))
+    return record

@@ -1,0 +1,179 @@
+"""Counting functions of the derived data elements, listed in ``ELEMENTS`` by element code.
+
+Each function counts, for a period's counting day, one value per leaf unit (a school, a school
+site, or an office for staff) and category. The engine adds leaves up the tree version of the
+period. Restricting ``ctx.unit_ids`` counts only those leaves, for incremental refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Count, Q, QuerySet
+
+from vnemis.digital.choices import InternetConnection
+from vnemis.digital.models import DigitalProfile, StudentRecord
+from vnemis.organisations.choices import GroupSetCode, OrgUnitKind
+from vnemis.organisations.models import OrgUnit, SchoolYear
+from vnemis.people.choices import EnrollmentStatus
+from vnemis.people.models import Enrollment, Staff
+
+Leaves = dict[tuple[int, str], int]
+
+
+@dataclass
+class CountContext:
+    day: dt.date
+    unit_ids: set[int] | None = None  # None: every unit
+    _cache: dict[str, object] = field(default_factory=dict)
+
+    def restrict(self, queryset: QuerySet, field_name: str) -> QuerySet:  # type: ignore[type-arg]
+        if self.unit_ids is None:
+            return queryset
+        return queryset.filter(**{f"{field_name}__in": self.unit_ids})
+
+    @cached_property
+    def school_year(self) -> SchoolYear | None:
+        return SchoolYear.current(today=self.day)
+
+    @cached_property
+    def counting_day(self) -> dt.date:
+        """Head counts are taken on the period's last day, or the year's last day if earlier."""
+        year = self.school_year
+        return min(self.day, year.ends_on) if year else self.day
+
+    @cached_property
+    def school_category(self) -> dict[int, str]:
+        """A school's category: the one level it teaches (mn, th, ...), or "multi"."""
+        levels: dict[int, set[str]] = {}
+        through = OrgUnit.groups.through.objects.filter(
+            orgunitgroup__group_set__code=GroupSetCode.LEVEL
+        ).values_list("orgunit_id", "orgunitgroup__code")
+        for unit_id, code in through:
+            levels.setdefault(unit_id, set()).add(code)
+        return {u: (next(iter(c)) if len(c) == 1 else "multi") for u, c in levels.items()}
+
+    def schools(self) -> QuerySet[OrgUnit]:
+        units = OrgUnit.objects.schools().valid_on(self.day)
+        return self.restrict(units, "id")
+
+    def profiles(self, kind: str) -> QuerySet[DigitalProfile]:
+        profiles = DigitalProfile.objects.as_of(self.day).filter(unit__kind=kind)
+        return self.restrict(profiles, "unit_id")
+
+    def enrollments(self) -> QuerySet[Enrollment]:
+        """General-education enrolments open on the counting day of the school year."""
+        day = self.counting_day
+        # Enrolments closed at year end (completed, graduated) still count on its last day; a
+        # transfer closes one and opens another on the same day, which is counted once.
+        closed_at_year_end = Q(
+            ended_on=day, status__in=[EnrollmentStatus.COMPLETED, EnrollmentStatus.GRADUATED]
+        )
+        enrollments = (
+            Enrollment.objects.general_education()
+            .filter(school_year=self.school_year, started_on__lte=day)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day) | closed_at_year_end)
+        )
+        return self.restrict(enrollments, "school_id")
+
+
+def _by_school(ctx: CountContext, rows: QuerySet) -> Leaves:  # type: ignore[type-arg]
+    counts: Counter[tuple[int, str]] = Counter()
+    for unit_id, n in rows:
+        counts[(unit_id, ctx.school_category.get(unit_id, "multi"))] += n
+    return dict(counts)
+
+
+def _schools_where(condition: Q) -> Callable[[CountContext], Leaves]:
+    def count(ctx: CountContext) -> Leaves:
+        rows = (
+            ctx.profiles(OrgUnitKind.SCHOOL)
+            .filter(condition)
+            .values_list("unit_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        return _by_school(ctx, rows)
+
+    return count
+
+
+def _sites_where(condition: Q) -> Callable[[CountContext], Leaves]:
+    def count(ctx: CountContext) -> Leaves:
+        rows = ctx.profiles(OrgUnitKind.SITE).filter(condition).values_list("unit_id")
+        return {(unit_id, ""): 1 for (unit_id,) in rows}
+
+    return count
+
+
+def schools(ctx: CountContext) -> Leaves:
+    return _by_school(ctx, ((pk, 1) for pk in ctx.schools().values_list("id", flat=True)))  # type: ignore[arg-type]
+
+
+def sites(ctx: CountContext) -> Leaves:
+    units = ctx.restrict(OrgUnit.objects.sites().valid_on(ctx.day), "id")
+    return {(pk, ""): 1 for pk in units.values_list("id", flat=True)}
+
+
+def _students(ctx: CountContext, condition: Q) -> Leaves:
+    rows = (
+        ctx.enrollments()
+        .filter(condition)
+        .values_list("school_id", "level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(school_id, level): n for school_id, level, n in rows}
+
+
+def students(ctx: CountContext) -> Leaves:
+    return _students(ctx, Q())
+
+
+def _records(ctx: CountContext, field_name: str) -> Q:
+    received = StudentRecord.objects.filter(
+        school_year=ctx.school_year, **{f"{field_name}__lte": ctx.day}
+    )
+    return Q(student_id__in=received.values("student_id"))
+
+
+def students_with_transcript(ctx: CountContext) -> Leaves:
+    return _students(ctx, _records(ctx, "transcript_issued_on"))
+
+
+def students_with_results(ctx: CountContext) -> Leaves:
+    return _students(ctx, _records(ctx, "results_received_on"))
+
+
+def staff(ctx: CountContext) -> Leaves:
+    active = Staff.objects.filter(is_active=True).filter(
+        Q(started_on__isnull=True) | Q(started_on__lte=ctx.day)
+    )
+    rows = ctx.restrict(active, "org_unit_id").values_list("org_unit_id").annotate(n=Count("id"))
+    return {(unit_id, ""): n for unit_id, n in rows.order_by()}
+
+
+_INTERNET = ~Q(internet=InternetConnection.NONE)
+ELEMENTS: dict[str, Callable[[CountContext], Leaves]] = {
+    "schools": schools,
+    "schools_internet": _schools_where(_INTERNET),
+    "schools_internet_wired": _schools_where(Q(internet=InternetConnection.WIRED)),
+    "schools_internet_mobile": _schools_where(Q(internet=InternetConnection.MOBILE)),
+    "schools_website": _schools_where(Q(has_website=True)),
+    "schools_cashless": _schools_where(Q(cashless_payment=True)),
+    "schools_contact_book": _schools_where(Q(contact_book=True)),
+    "schools_it_management": _schools_where(Q(it_in_management=True)),
+    "schools_basic_ict": _schools_where(Q(basic_ict=True)),
+    "sites": sites,
+    "sites_internet_wired": _sites_where(Q(internet=InternetConnection.WIRED)),
+    "sites_internet_mobile": _sites_where(Q(internet=InternetConnection.MOBILE)),
+    "sites_no_internet": _sites_where(Q(internet=InternetConnection.NONE)),
+    "students": students,
+    "students_with_transcript": students_with_transcript,
+    "students_with_results": students_with_results,
+    "staff": staff,
+}

@@ -1,0 +1,228 @@
+"""The indicator engine's writes: refreshing the analytics table, reported values, targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from vnemis.core.audit import audit_record, snapshot
+from vnemis.core.choices import AuditVerb
+from vnemis.indicators.choices import ElementKind
+from vnemis.indicators.elements import ELEMENTS, CountContext, Leaves
+from vnemis.indicators.models import DataElement, ElementValue, Indicator, ReportedValue, Target
+from vnemis.indicators.periods import Period, parse_period
+from vnemis.organisations.models import OrgPlacement, OrgUnit, TreeVersion
+
+
+class Tree:
+    """The placements of one tree version, for walking from a unit up to the root."""
+
+    def __init__(self, version: TreeVersion) -> None:
+        self.version = version
+        self.path_of: dict[int, str] = {}
+        self.unit_at: dict[str, int] = {}
+        for unit_id, path in OrgPlacement.objects.filter(version=version).values_list(
+            "unit_id", "path"
+        ):
+            self.path_of[unit_id] = path
+            self.unit_at[path] = unit_id
+
+    def ancestors_and_self(self, unit_id: int) -> list[int]:
+        """The unit and every unit above it, or [] when the unit is not in this version."""
+        path = self.path_of.get(unit_id)
+        if path is None:
+            return []
+        head, _, rest = path.partition(":")
+        parts = rest.rstrip(".").split(".")
+        out = []
+        for i in range(len(parts)):
+            unit = self.unit_at.get(f"{head}:{'.'.join(parts[: i + 1])}.")
+            if unit is not None:
+                out.append(unit)
+        return out
+
+
+def _own_totals(leaves: Leaves) -> dict[tuple[int, str], int]:
+    """Leaf values per category and in the "" total of each leaf unit."""
+    own: dict[tuple[int, str], int] = defaultdict(int)
+    for (unit, category), value in leaves.items():
+        own[(unit, "")] += value
+        if category:
+            own[(unit, category)] += value
+    return own
+
+
+def _rollup(tree: Tree, leaves: Leaves) -> dict[tuple[int, str], int]:
+    """Add leaf values to every unit above them, per category and in the "" total."""
+    totals: dict[tuple[int, str], int] = defaultdict(int)
+    for (leaf, category), value in leaves.items():
+        for unit in tree.ancestors_and_self(leaf):
+            totals[(unit, "")] += value
+            if category:
+                totals[(unit, category)] += value
+    return totals
+
+
+@transaction.atomic
+def element_values_refresh(*, period: Period) -> int:
+    """Recompute every element value of ``period`` for every org unit (full refresh)."""
+    tree = Tree(TreeVersion.for_date(period.as_of))
+    ctx = CountContext(day=period.as_of)
+    elements = {e.code: e for e in DataElement.objects.all()}
+    ElementValue.objects.filter(period=period.code).delete()
+    rows: list[ElementValue] = []
+    for code, element in elements.items():
+        if element.kind == ElementKind.DERIVED:
+            count = ELEMENTS.get(code)
+            if count is None:
+                raise LookupError(f"Derived element {code!r} has no counting function.")
+            leaves = count(ctx)
+            own = _own_totals(leaves)
+            for key, value in _rollup(tree, leaves).items():
+                rows.append(
+                    ElementValue(
+                        element=element,
+                        period=period.code,
+                        unit_id=key[0],
+                        category=key[1],
+                        value=Decimal(value),
+                        own=Decimal(own.get(key, 0)),
+                    )
+                )
+        else:
+            reported = ReportedValue.objects.filter(element=element, period=period.code)
+            rows += [
+                ElementValue(
+                    element=element,
+                    period=period.code,
+                    unit_id=r.unit_id,
+                    category="",
+                    value=r.value,
+                    own=r.value,
+                )
+                for r in reported
+            ]
+    ElementValue.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+@transaction.atomic
+def element_values_refresh_units(*, period: Period, unit_ids: Iterable[int]) -> int:
+    """Recount only the leaves ``unit_ids`` and move every unit above them by the difference.
+
+    The incremental path after a record changes: a school's new profile touches its own rows
+    and those of its ancestors, not the whole province.
+    """
+    wanted = set(unit_ids)
+    tree = Tree(TreeVersion.for_date(period.as_of))
+    ctx = CountContext(day=period.as_of, unit_ids=wanted)
+    changed = 0
+    for element in DataElement.objects.filter(kind=ElementKind.DERIVED):
+        leaf_totals = _own_totals(ELEMENTS[element.code](ctx))
+        stored = {
+            (v.unit_id, v.category): int(v.own)
+            for v in ElementValue.objects.filter(
+                element=element, period=period.code, unit_id__in=wanted
+            )
+        }
+        keys = set(leaf_totals) | set(stored)
+        for unit, category in keys:
+            delta = leaf_totals.get((unit, category), 0) - stored.get((unit, category), 0)
+            if not delta:
+                continue
+            changed += 1
+            for above in tree.ancestors_and_self(unit):
+                own_delta = delta if above == unit else 0
+                # F() so that two refreshes of sibling schools never lose each other's change.
+                updated = ElementValue.objects.filter(
+                    element=element, period=period.code, unit_id=above, category=category
+                ).update(value=F("value") + delta, own=F("own") + own_delta)
+                if not updated:
+                    ElementValue.objects.create(
+                        element=element,
+                        period=period.code,
+                        unit_id=above,
+                        category=category,
+                        value=Decimal(delta),
+                        own=Decimal(own_delta),
+                    )
+    return changed
+
+
+def computed_periods() -> list[Period]:
+    """Periods that have values in the analytics table."""
+    codes = ElementValue.objects.values_list("period", flat=True).distinct().order_by()
+    return sorted(parse_period(c) for c in codes)
+
+
+def refresh_after_change(*, unit_ids: Iterable[int], changed_from: dt.date) -> None:
+    """Keep every computed period that ends on or after ``changed_from`` up to date."""
+    ids = set(unit_ids)
+    for period in computed_periods():
+        if period.as_of >= changed_from:
+            element_values_refresh_units(period=period, unit_ids=ids)
+
+
+@transaction.atomic
+def reported_value_set(
+    *,
+    element: DataElement,
+    period: Period,
+    unit: OrgUnit,
+    value: Decimal,
+    by: Any,
+    note: str = "",
+) -> ReportedValue:
+    if element.kind != ElementKind.REPORTED:
+        raise ValueError(f"{element.code} is derived from records; it cannot be entered.")
+    existing = ReportedValue.objects.filter(element=element, period=period.code, unit=unit).first()
+    before = snapshot(existing) if existing else None
+    row, _ = ReportedValue.objects.update_or_create(
+        element=element,
+        period=period.code,
+        unit=unit,
+        defaults={
+            "value": value,
+            "entered_by": by if getattr(by, "pk", None) else None,
+            "note": note,
+        },
+    )
+    row.full_clean()
+    ElementValue.objects.update_or_create(
+        element=element,
+        period=period.code,
+        unit=unit,
+        category="",
+        defaults={"value": value, "own": value},
+    )
+    audit_record(
+        actor=by,
+        verb=AuditVerb.UPDATED if existing else AuditVerb.CREATED,
+        target=row,
+        before=before,
+        after=snapshot(row),
+    )
+    return row
+
+
+@transaction.atomic
+def target_set(
+    *, indicator: Indicator, period: Period, unit: OrgUnit, value: Decimal, by: Any
+) -> Target:
+    target, created = Target.objects.update_or_create(
+        indicator=indicator, period=period.code, unit=unit, defaults={"value": value}
+    )
+    target.full_clean()
+    audit_record(
+        actor=by,
+        verb=AuditVerb.CREATED if created else AuditVerb.UPDATED,
+        target=target,
+        after=snapshot(target),
+    )
+    return target
