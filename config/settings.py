@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "vnemis.people",
     "vnemis.digital",
     "vnemis.indicators",
+    "vnemis.plans",
     "vnemis.reports",
     "vnemis.demo",
 ]

@@ -30,6 +30,7 @@ from vnemis.demo.laocai_2022 import (
     build_plan,
 )
 from vnemis.demo.laocai_dx import REPORTED_2022H1, TARGETS_2022H2, load_digital
+from vnemis.demo.laocai_plans import load_plans
 from vnemis.demo.models import DemoDataset
 from vnemis.demo.population import PersonFactory
 from vnemis.indicators.models import DataElement, Indicator
@@ -99,6 +100,7 @@ def demo_load(*, seed: int, scale: float = 1.0, progress: Progress | None = None
         counts |= load_digital(rng=random.Random(seed + 2), year=year, scale=scale)
         say("Digital-transformation records loaded.")
         _load_indicator_data(units[f"SGD{OLD_PROVINCE_CODE}"])
+        counts["plan_tasks"] = load_plans(owner=units[f"SGD{OLD_PROVINCE_CODE}"])
         for code in ANALYTICS_PERIODS:
             counts[f"values_{code}"] = element_values_refresh(period=parse_period(code))
         say("Indicator values computed for " + ", ".join(ANALYTICS_PERIODS) + ".")

@@ -128,6 +128,18 @@ class SmallDemoTests(TestCase):
         under = _json("orgs", "--json", "--under", "PGD082", "--kind", "school")
         self.assertTrue(all(row["code"].startswith("10082") for row in under))
 
+    def test_plan_task_counts_of_the_report(self) -> None:
+        import datetime as dt
+
+        from vnemis.plans.models import Programme
+        from vnemis.plans.selectors import programme_counts
+
+        day = dt.date(2022, 6, 30)
+        qd = programme_counts(programme=Programme.objects.get(code="qd-1634-2021"), day=day)
+        kh = programme_counts(programme=Programme.objects.get(code="kh-49-2022"), day=day)
+        self.assertEqual((qd.assigned, qd.done, qd.not_done), (11, 10, 1))
+        self.assertEqual((kh.assigned, kh.done, kh.in_progress), (8, 1, 7))
+
     def test_bad_arguments(self) -> None:
         with self.assertRaises(CommandError):
             call_command("summary", "--org", "NOPE")

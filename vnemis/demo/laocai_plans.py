@@ -1,0 +1,115 @@
+"""The province's programmes and their tasks as the report of 2022H1 describes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from vnemis.organisations.models import OrgUnit
+from vnemis.plans import services
+from vnemis.plans.choices import TaskStatus
+
+QD_1634 = (
+    "qd-1634-2021",
+    "1634/QĐ-UBND",
+    dt.date(2021, 5, 17),
+    "UBND tỉnh Lào Cai",
+    "Chương trình Chuyển đổi số tỉnh Lào Cai đến năm 2025, định hướng đến năm 2030",
+    [
+        (
+            "Rà soát, điều chỉnh chương trình, kế hoạch giáo dục nhà trường, bổ sung nội dung "
+            "chuyển đổi số; bồi dưỡng kỹ năng CNTT, an toàn thông tin cho cán bộ, giáo viên",
+            TaskStatus.DONE,
+        ),
+        ("Kết nối Internet cho các cơ sở giáo dục", TaskStatus.DONE),
+        ("Hồ sơ số của học sinh phổ thông (thông tin cá nhân, kết quả học tập)", TaskStatus.DONE),
+        ("Ứng dụng công nghệ thông tin trong quản lý, quản trị nhà trường", TaskStatus.DONE),
+        (
+            "Thanh toán học phí không dùng tiền mặt; cơ sở dữ liệu học liệu số và dạy học trực "
+            "tuyến",
+            TaskStatus.DONE,
+        ),
+        ("Triển khai hệ thống website giáo dục", TaskStatus.DONE),
+        ("Trang bị hạ tầng công nghệ thông tin cơ bản cho các cơ sở giáo dục", TaskStatus.DONE),
+        (
+            "Thuê Hệ thống thông tin tổng thể cơ sở dữ liệu quản lý toàn ngành giáo dục",
+            TaskStatus.DONE,
+        ),
+        (
+            "Tạo lập cơ sở dữ liệu học sinh từ lớp học ảo, học trực tuyến, khảo thí để đưa "
+            "trí tuệ nhân tạo vào đánh giá, tư vấn học đường",
+            TaskStatus.DONE,
+        ),
+        (
+            "Thí điểm chuyển đổi số toàn diện tại Trường THPT Chuyên tỉnh Lào Cai, cụm liên trường "
+            "Kim Tân",
+            TaskStatus.DONE,
+        ),
+        (
+            "Phát triển các nền tảng ứng dụng, di động cung cấp các dịch vụ, xử lý, tư vấn, "
+            "khai thác dữ liệu thông tin về lĩnh vực giáo dục và đào tạo",
+            TaskStatus.NOT_DONE,
+        ),
+    ],
+)
+KH_49 = (
+    "kh-49-2022",
+    "49/KH-UBND",
+    dt.date(2022, 1, 30),
+    "UBND tỉnh Lào Cai",
+    "Kế hoạch chuyển đổi số tỉnh Lào Cai năm 2022",
+    [
+        ("Phát triển Cổng thông tin điện tử ngành GD&ĐT", TaskStatus.DONE),
+        (
+            "Hệ thống thông tin tổng thể cơ sở dữ liệu quản lý toàn ngành giáo dục đào tạo tỉnh "
+            "Lào Cai",
+            TaskStatus.IN_PROGRESS,
+        ),
+        (
+            "Xây dựng môi trường học tập (e-learning), thi trực tuyến hướng đến mô hình "
+            "học tập kết nối",
+            TaskStatus.IN_PROGRESS,
+        ),
+        ("Mô hình lớp học thông minh", TaskStatus.IN_PROGRESS),
+        ("Đầu tư phòng sản xuất học liệu điện tử tổ chức học trực tuyến", TaskStatus.IN_PROGRESS),
+        (
+            "Thuê phần mềm tuyển sinh trực tuyến vào lớp 10 THPT tỉnh Lào Cai",
+            TaskStatus.IN_PROGRESS,
+        ),
+        ("Nâng cao năng lực số cho cán bộ quản lý, giáo viên và học sinh", TaskStatus.IN_PROGRESS),
+        (
+            "Số hóa dữ liệu điểm thi tốt nghiệp THPT từ năm 2016 đến năm 2020",
+            TaskStatus.IN_PROGRESS,
+        ),
+    ],
+)
+
+
+def load_plans(*, owner: OrgUnit) -> int:
+    """Create both programmes with their tasks and a progress update dated 15 June 2022."""
+    n = 0
+    for code, number, issued_on, issued_by, title, tasks in (QD_1634, KH_49):
+        programme = services.programme_create(
+            code=code,
+            document_number=number,
+            issued_on=issued_on,
+            issued_by=issued_by,
+            title=title,
+            by=None,
+        )
+        for task_title, status in tasks:
+            task = services.plan_task_create(
+                programme=programme,
+                title=task_title,
+                owner=owner,
+                deadline=dt.date(2022, 12, 31),
+                by=None,
+            )
+            services.task_update_record(
+                task=task,
+                on=dt.date(2022, 6, 15),
+                status=status,
+                by=None,
+                note="Báo cáo 6 tháng đầu năm 2022",
+            )
+            n += 1
+    return n
