@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("vnemis.accounts.urls")),
     path("", include("vnemis.organisations.urls")),
+    path("", include("vnemis.indicators.urls")),
     path("", include("vnemis.people.urls")),
     path("", include("vnemis.core.urls")),
 ]

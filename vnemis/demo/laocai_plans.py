@@ -7,6 +7,7 @@ import datetime as dt
 from vnemis.organisations.models import OrgUnit
 from vnemis.plans import services
 from vnemis.plans.choices import TaskStatus
+from vnemis.reports.documents.dx_semiannual import FigureText, sample_data_laocai_2022
 
 QD_1634 = (
     "qd-1634-2021",
@@ -84,10 +85,25 @@ KH_49 = (
 )
 
 
+def _notes() -> list[list[str]]:
+    """The report's own words on each task, used as the progress notes of 15 June 2022.
+
+    Notes may name figures in braces ({internet}); the report fills them from the records.
+    """
+    sample = sample_data_laocai_2022()
+    notes = []
+    for programme in sample.programmes:
+        items = (*programme.done_items, *programme.not_done_items, *programme.in_progress_items)
+        notes.append([i.text if isinstance(i, FigureText) else i for i in items])
+    return notes
+
+
 def load_plans(*, owner: OrgUnit) -> int:
     """Create both programmes with their tasks and a progress update dated 15 June 2022."""
     n = 0
-    for code, number, issued_on, issued_by, title, tasks in (QD_1634, KH_49):
+    for (code, number, issued_on, issued_by, title, tasks), notes in zip(
+        (QD_1634, KH_49), _notes(), strict=True
+    ):
         programme = services.programme_create(
             code=code,
             document_number=number,
@@ -96,7 +112,7 @@ def load_plans(*, owner: OrgUnit) -> int:
             title=title,
             by=None,
         )
-        for task_title, status in tasks:
+        for (task_title, status), note in zip(tasks, notes, strict=True):
             task = services.plan_task_create(
                 programme=programme,
                 title=task_title,
@@ -105,11 +121,31 @@ def load_plans(*, owner: OrgUnit) -> int:
                 by=None,
             )
             services.task_update_record(
-                task=task,
-                on=dt.date(2022, 6, 15),
-                status=status,
-                by=None,
-                note="Báo cáo 6 tháng đầu năm 2022",
+                task=task, on=dt.date(2022, 6, 15), status=status, by=None, note=note
             )
             n += 1
     return n
+
+
+def load_report_draft(*, unit: OrgUnit) -> None:
+    """The draft of the 2022H1 report with the Department's narrative text."""
+    from vnemis.reports import services as report_services
+
+    sample = sample_data_laocai_2022()
+    draft = report_services.report_draft_get_or_create(unit=unit, period_code="2022H1", by=None)
+    report_services.report_draft_update(
+        document=draft,
+        by=None,
+        basis=sample.basis,
+        steering_plan=sample.steering_plan,
+        steering_directions=sample.steering_directions,
+        steering_results=sample.steering_results,
+        assessment=sample.assessment,
+        next_tasks="\n".join(sample.next_tasks),
+        recommendations=sample.recommendations,
+        recipients="\n".join(sample.recipients),
+        archive_unit=sample.archive_unit,
+        signer_authority=sample.signer_authority,
+        signer_title=sample.signer_title,
+        signer_name=sample.signer_name,
+    )

@@ -30,7 +30,7 @@ from vnemis.demo.laocai_2022 import (
     build_plan,
 )
 from vnemis.demo.laocai_dx import REPORTED_2022H1, TARGETS_2022H2, load_digital
-from vnemis.demo.laocai_plans import load_plans
+from vnemis.demo.laocai_plans import load_plans, load_report_draft
 from vnemis.demo.models import DemoDataset
 from vnemis.demo.population import PersonFactory
 from vnemis.indicators.models import DataElement, Indicator
@@ -104,6 +104,7 @@ def demo_load(*, seed: int, scale: float = 1.0, progress: Progress | None = None
         for code in ANALYTICS_PERIODS:
             counts[f"values_{code}"] = element_values_refresh(period=parse_period(code))
         say("Indicator values computed for " + ", ".join(ANALYTICS_PERIODS) + ".")
+        load_report_draft(unit=units[f"SGD{OLD_PROVINCE_CODE}"])
         seconds = time.perf_counter() - started
         dataset = DemoDataset.objects.create(
             name=DATASET, seed=seed, scale=scale, counts=counts, seconds=round(seconds, 2)

@@ -134,7 +134,7 @@ def students(ctx: CountContext) -> Leaves:
     return _students(ctx, Q())
 
 
-def _records(ctx: CountContext, field_name: str) -> Q:
+def records_condition(ctx: CountContext, field_name: str) -> Q:
     received = StudentRecord.objects.filter(
         school_year=ctx.school_year, **{f"{field_name}__lte": ctx.day}
     )
@@ -142,11 +142,11 @@ def _records(ctx: CountContext, field_name: str) -> Q:
 
 
 def students_with_transcript(ctx: CountContext) -> Leaves:
-    return _students(ctx, _records(ctx, "transcript_issued_on"))
+    return _students(ctx, records_condition(ctx, "transcript_issued_on"))
 
 
 def students_with_results(ctx: CountContext) -> Leaves:
-    return _students(ctx, _records(ctx, "results_received_on"))
+    return _students(ctx, records_condition(ctx, "results_received_on"))
 
 
 def staff(ctx: CountContext) -> Leaves:
@@ -157,21 +157,32 @@ def staff(ctx: CountContext) -> Leaves:
     return {(unit_id, ""): n for unit_id, n in rows.order_by()}
 
 
-_INTERNET = ~Q(internet=InternetConnection.NONE)
+# Conditions on the profile in force, shared by the counts and the drill-through lists.
+SCHOOL_CONDITIONS: dict[str, Q] = {
+    "schools_internet": ~Q(internet=InternetConnection.NONE),
+    "schools_internet_wired": Q(internet=InternetConnection.WIRED),
+    "schools_internet_mobile": Q(internet=InternetConnection.MOBILE),
+    "schools_website": Q(has_website=True),
+    "schools_cashless": Q(cashless_payment=True),
+    "schools_contact_book": Q(contact_book=True),
+    "schools_it_management": Q(it_in_management=True),
+    "schools_basic_ict": Q(basic_ict=True),
+}
+SITE_CONDITIONS: dict[str, Q] = {
+    "sites_internet_wired": Q(internet=InternetConnection.WIRED),
+    "sites_internet_mobile": Q(internet=InternetConnection.MOBILE),
+    "sites_no_internet": Q(internet=InternetConnection.NONE),
+}
+STUDENT_RECORD_FIELDS = {
+    "students_with_transcript": "transcript_issued_on",
+    "students_with_results": "results_received_on",
+}
+
 ELEMENTS: dict[str, Callable[[CountContext], Leaves]] = {
     "schools": schools,
-    "schools_internet": _schools_where(_INTERNET),
-    "schools_internet_wired": _schools_where(Q(internet=InternetConnection.WIRED)),
-    "schools_internet_mobile": _schools_where(Q(internet=InternetConnection.MOBILE)),
-    "schools_website": _schools_where(Q(has_website=True)),
-    "schools_cashless": _schools_where(Q(cashless_payment=True)),
-    "schools_contact_book": _schools_where(Q(contact_book=True)),
-    "schools_it_management": _schools_where(Q(it_in_management=True)),
-    "schools_basic_ict": _schools_where(Q(basic_ict=True)),
+    **{code: _schools_where(q) for code, q in SCHOOL_CONDITIONS.items()},
     "sites": sites,
-    "sites_internet_wired": _sites_where(Q(internet=InternetConnection.WIRED)),
-    "sites_internet_mobile": _sites_where(Q(internet=InternetConnection.MOBILE)),
-    "sites_no_internet": _sites_where(Q(internet=InternetConnection.NONE)),
+    **{code: _sites_where(q) for code, q in SITE_CONDITIONS.items()},
     "students": students,
     "students_with_transcript": students_with_transcript,
     "students_with_results": students_with_results,

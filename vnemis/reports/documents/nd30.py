@@ -7,9 +7,8 @@ a justified body, the signature block at the bottom right and the recipients ("N
 the bottom left, and page numbers centred in the top margin from page 2 on. `Nd30Document`
 writes those rules once, so a report module only says what the document contains.
 
-The wording this module adds
-("Nơi nhận:", "Số:", "Lưu: VT") is the legally fixed wording of the document and therefore
-Vietnamese, not translatable UI text.
+The wording this module adds ("Nơi nhận:", "Số:", "Lưu: VT", the Quốc hiệu and Tiêu ngữ) is
+the legally fixed wording of the document and therefore Vietnamese, not translatable UI text.
 """
 
 from __future__ import annotations
@@ -124,9 +123,10 @@ def _insert_in_order(parent: Any, child: Any, successors: Sequence[str]) -> None
 
 
 def _set_fonts(rfonts: Any) -> None:
-    # Word picks the font per script: w:ascii and w:hAnsi cover Latin with Vietnamese letters,
-    # w:eastAsia is used when the document or the system language is East Asian, w:cs for
-    # complex scripts. Theme attributes would override these names, so they go.
+    # Word picks the font per character class: w:ascii and w:hAnsi cover Latin with the
+    # Vietnamese letters, w:eastAsia what Word classes as East Asian (on a computer set to an
+    # East Asian language that includes quotes and some punctuation), w:cs complex scripts.
+    # Theme attributes would override these names, so they go.
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         rfonts.attrib.pop(qn(theme), None)
     for script in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
@@ -188,9 +188,10 @@ def _rule(container: _Cell | Document, *, width_mm: float, within_mm: float) -> 
     side = Mm(max(within_mm - width_mm, 0) / 2)
     fmt.left_indent = side
     fmt.right_indent = side
-    # An empty line 2 pt high, so the border sits just under the text above it.
+    # An empty line 4 pt high: the border sits just under the text above, clear of its
+    # descenders and of the dots under letters such as "Ụ".
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(2)
+    fmt.line_spacing = Pt(4)
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom", {qn("w:val"): "single", qn("w:sz"): "6", qn("w:space"): "1"})
     bottom.set(qn("w:color"), "000000")

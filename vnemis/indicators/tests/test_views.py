@@ -1,0 +1,105 @@
+"""Dashboard and drill-through: scoped by role, and lists that match the figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from vnemis.digital import services as digital
+from vnemis.indicators import services
+from vnemis.indicators.periods import parse_period
+from vnemis.people.tests.test_access import _matrix
+from vnemis.testing.personas import PersonaTestCase
+
+
+class DashboardTests(PersonaTestCase):
+    def setUp(self) -> None:
+        w = self.world
+        digital.digital_profile_record(
+            unit=w.school_a,
+            valid_from=dt.date(2021, 9, 5),
+            by=None,
+            internet="wired",
+            cashless_payment=True,
+        )
+        digital.digital_profile_record(
+            unit=w.school_b, valid_from=dt.date(2021, 9, 5), by=None, internet="wired"
+        )
+        digital.student_record_set(
+            student=w.student_a1,
+            school_year=w.year,
+            by=None,
+            transcript_issued_on=dt.date(2022, 2, 1),
+        )
+        services.element_values_refresh(period=parse_period("2022H1"))
+
+    def url(self, org: str = "SGD10") -> str:
+        return reverse("indicators:dashboard") + f"?org={org}&period=2022H1"
+
+    def test_matrix(self) -> None:
+        self.assert_matrix(self.url(), _matrix({"department_admin", "province_officer"}))
+        self.assert_matrix(
+            self.url("PGD082"), _matrix({"department_admin", "province_officer", "batxat_officer"})
+        )
+
+    def test_district_officer_sees_only_the_district(self) -> None:
+        response = self.get_as(
+            "batxat_officer",
+            reverse("indicators:dashboard") + "?period=2022H1&indicator=cashless_schools",
+        )
+        self.assertEqual(response.context["unit"], self.world.batxat)
+        self.assertEqual([u.code for u, _v in response.context["children"]], ["10082001"])
+
+    def test_province_chart_lists_both_districts(self) -> None:
+        response = self.get_as("province_officer", self.url() + "&indicator=cashless_schools")
+        rows = [(u.code, v.numerator, v.denominator) for u, v in response.context["children"]]
+        self.assertEqual(rows, [("PGD082", 1, 1), ("PGD086", 0, 1)])
+
+    def test_drill_through_matches_the_figures(self) -> None:
+        base = reverse("indicators:records") + "?org=SGD10&period=2022H1&indicator="
+        response = self.get_as("province_officer", base + "cashless_schools")
+        self.assertEqual([u.code for u in response.context["page"]], ["10082001"])
+        response = self.get_as("province_officer", base + "e_transcript_students&complement=1")
+        self.assertEqual(
+            sorted(e.student.code for e in response.context["page"]),
+            sorted([self.world.student_a2.code, self.world.student_b.code]),
+        )
+        export = self.get_as("province_officer", base + "e_transcript_students&export=xlsx")
+        sheet = load_workbook(io.BytesIO(export.content)).active
+        self.assertEqual(
+            [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)],
+            [self.world.student_a1.code],
+        )
+
+    def test_drill_through_is_scoped(self) -> None:
+        url = (
+            reverse("indicators:records")
+            + "?org=PGD086&period=2022H1&indicator=schools_in_database"
+        )
+        self.assertEqual(self.get_as("batxat_officer", url).status_code, 404)
+        self.assertEqual(self.get_as("baothang_officer", url).status_code, 200)
+
+    def test_reported_figures_form(self) -> None:
+        url = reverse("indicators:reported") + "?org=SGD10&period=2022H1"
+        self.assertEqual(self.get_as("province_officer", url).status_code, 404)
+        self.client.force_login(self.world.users["department_admin"])
+        response = self.client.post(
+            url, {"work_records_online_pct": "97,5", "dossiers_online_pct": "120"}
+        )
+        self.assertEqual(response.status_code, 200)  # 120 is refused, the page says why
+        self.assertContains(response, "0 đến 100")
+        response = self.client.get(self.url())
+        card = next(
+            v for v, _t in response.context["cards"] if v.indicator.code == "work_records_online"
+        )
+        self.assertEqual(str(card.value), "98")  # 97,5 % shown with 0 decimals, rounded half up
+
+    def test_legacy_figure_check_page(self) -> None:
+        response = self.get_as(
+            "province_officer", reverse("indicators:check") + "?figure=168/612+(24,4%25)"
+        )
+        self.assertFalse(response.context["result"].consistent)
+        self.assertEqual(self.get_as("parent_a", reverse("indicators:check")).status_code, 404)

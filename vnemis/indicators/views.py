@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vnemis.accounts.access import user_scope
+from vnemis.core.audit import audit_record
+from vnemis.core.choices import AuditVerb
+from vnemis.core.http import AuthedRequest, paginate, query_without_page
+from vnemis.core.xlsx import xlsx_response
+from vnemis.indicators import access, drill, selectors, services
+from vnemis.indicators.consistency import FigureFormatError, check_legacy_figure
+from vnemis.indicators.models import DataElement, Indicator, ReportedValue
+from vnemis.indicators.periods import Period, PeriodError, parse_period
+
+
+def _period(request: AuthedRequest) -> tuple[Period, list[Period]]:
+    computed = services.computed_periods()
+    code = request.GET.get("period", "")
+    if code:
+        try:
+            return parse_period(code), computed
+        except PeriodError as exc:
+            raise Http404(str(exc)) from exc
+    today = timezone.localdate()
+    past = [p for p in computed if p.start <= today]
+    if past:
+        return past[-1], computed
+    return parse_period(f"{today.year}H{1 if today.month <= 6 else 2}"), computed
+
+
+@login_required
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    """The operations centre: every indicator of a unit and period, with targets and trends."""
+    period, computed = _period(request)
+    if request.GET.get("org"):
+        unit = access.indicator_unit_get_for_user(user=request.user, code=request.GET["org"])
+    else:
+        if not user_scope(request.user).is_officer:
+            raise Http404
+        try:
+            unit = access.default_unit_for_user(user=request.user, period=period)
+        except Http404:
+            # The user's unit does not exist in this period's tree (a commune before 2025).
+            return render(
+                request,
+                "indicators/dashboard.html",
+                {"period": period, "periods": computed, "no_unit": True},
+            )
+    values = selectors.indicator_values(unit=unit, period=period)
+    trend_periods = [p for p in computed if p <= period][-4:]
+    trends = {
+        p.code: {v.indicator.pk: v.value for v in selectors.indicator_values(unit=unit, period=p)}
+        for p in trend_periods
+    }
+    chosen = next(
+        (v for v in values if v.indicator.code == request.GET.get("indicator")),
+        next((v for v in values if v.indicator.denominator_id), None),
+    )
+    children = []
+    if chosen is not None:
+        visible = set(
+            access.indicator_units_for_user(user=request.user).values_list("id", flat=True)
+        )
+        children = [
+            (u, v)
+            for u, v in selectors.children_values(
+                unit=unit, period=period, indicator=chosen.indicator
+            )
+            if u.pk in visible
+        ]
+        # Offices and communes first, then schools directly under the unit; best value first.
+        children.sort(
+            key=lambda uv: (
+                uv[0].kind == "school",
+                -(uv[1].value if uv[1].value is not None else Decimal(-1)),
+            )
+        )
+    cards = [
+        (v, [(p.code, trends[p.code].get(v.indicator.pk)) for p in trend_periods]) for v in values
+    ]
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {
+            "unit": unit,
+            "period": period,
+            "periods": computed,
+            "cards": cards,
+            "chosen": chosen,
+            "children": children,
+            "has_values": bool(computed and period in computed),
+            "perms_write": access.indicator_units_for_user(user=request.user, write=True)
+            .filter(pk=unit.pk)
+            .exists(),
+        },
+    )
+
+
+@login_required
+def drill_records(request: AuthedRequest) -> HttpResponse:
+    """The records behind a figure, e.g. the 199 schools with cashless payment."""
+    period, _computed = _period(request)
+    unit = access.indicator_unit_get_for_user(user=request.user, code=request.GET.get("org", ""))
+    indicator = Indicator.objects.filter(code=request.GET.get("indicator", "")).first()
+    if indicator is None:
+        raise Http404
+    complement = request.GET.get("complement") == "1" and indicator.denominator_id is not None
+    try:
+        listing = drill.records(
+            element_code=indicator.numerator.code,
+            unit=unit,
+            period=period,
+            category=indicator.numerator_category,
+            complement_of=indicator.denominator.code
+            if complement and indicator.denominator
+            else None,
+        )
+    except drill.NotDrillable as exc:
+        raise Http404 from exc
+    title = indicator.display_name() + (" — " + _("not counted") if complement else "")
+    if request.GET.get("export") == "xlsx":
+        audit_record(
+            actor=request.user,
+            verb=AuditVerb.EXPORTED,
+            target=indicator,
+            note=f"drill {unit.code} {period.code} complement={complement}",
+        )
+        headers, rows = _export(listing)
+        return xlsx_response(
+            filename=f"{indicator.code}-{unit.code}-{period.code}.xlsx",
+            sheet=period.code,
+            headers=headers,
+            rows=rows,
+        )
+    return render(
+        request,
+        "indicators/records.html",
+        {
+            "unit": unit,
+            "period": period,
+            "indicator": indicator,
+            "title": title,
+            "kind": listing.kind,
+            "page": paginate(request, listing.rows),
+            "query": query_without_page(request),
+            "complement": complement,
+        },
+    )
+
+
+def _export(listing: drill.RecordList) -> tuple[list[str], Iterable[Sequence[object]]]:
+    if listing.kind in {"schools", "sites"}:
+        return [_("Code"), _("Name"), _("Address")], (
+            (u.code, u.name, u.address) for u in listing.rows
+        )
+    if listing.kind == "students":
+        return [_("Student code"), _("Full name"), _("School code"), _("School"), _("Class")], (
+            (
+                e.student.code,
+                e.student.person.full_name,
+                e.school.code,
+                e.school.name,
+                e.school_class.name if e.school_class else "",
+            )
+            for e in listing.rows.iterator(chunk_size=2000)
+        )
+    return [_("Staff code"), _("Full name"), _("Position"), _("Unit")], (
+        (s.code, s.person.full_name, s.get_position_display(), s.org_unit.name)
+        for s in listing.rows
+    )
+
+
+@login_required
+def reported_values(request: AuthedRequest) -> HttpResponse:
+    """Entry of the reported figures (procedures online, dossiers online…) for a period."""
+    period, _computed = _period(request)
+    unit = (
+        access.indicator_unit_get_for_user(user=request.user, code=request.GET["org"], write=True)
+        if request.GET.get("org")
+        else access.default_unit_for_user(user=request.user, period=period)
+    )
+    access.indicator_unit_get_for_user(user=request.user, code=unit.code, write=True)
+    element_list = list(DataElement.objects.filter(kind="reported").order_by("code"))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        for element in element_list:
+            raw = request.POST.get(element.code, "").strip().replace(",", ".")
+            if not raw:
+                continue
+            try:
+                value = Decimal(raw)
+            except InvalidOperation:
+                errors[element.code] = _("Enter a number, e.g. 97 or 97,5.")
+                continue
+            if not 0 <= value <= 100:
+                errors[element.code] = _("A percentage lies between 0 and 100.")
+                continue
+            services.reported_value_set(
+                element=element, period=period, unit=unit, value=value, by=request.user
+            )
+        if not errors:
+            messages.success(request, _("The reported figures were saved."))
+            return redirect(f"{request.path}?period={period.code}&org={unit.code}")
+    current = {r.element_id: r for r in ReportedValue.objects.filter(period=period.code, unit=unit)}
+    rows = [(e, current.get(e.pk), errors.get(e.code)) for e in element_list]
+    return render(
+        request, "indicators/reported.html", {"unit": unit, "period": period, "rows": rows}
+    )
+
+
+@login_required
+def figure_check(request: AuthedRequest) -> HttpResponse:
+    """Check a figure typed from a legacy report: do numerator, denominator and % agree?"""
+    if not user_scope(request.user).is_officer:
+        raise Http404
+    text = request.GET.get("figure", "").strip()
+    result, error = None, ""
+    if text:
+        try:
+            result = check_legacy_figure(text)
+        except FigureFormatError:
+            error = _(
+                "Write the figure as numerator/denominator (percentage), e.g. 168/612 (27,5%)."
+            )
+    return render(
+        request, "indicators/check.html", {"text": text, "result": result, "error": error}
+    )
