@@ -1,7 +1,7 @@
 """Suite-wide rules and the browser fixtures.
 
-Under CI=true, tests marked ``browser`` or ``postgres`` must run: a skip is turned into a
-failure. ``postgres`` tests are skipped (legitimately) on the SQLite pass. When
+Under CI=true, tests marked ``browser``, ``postgres`` or ``libreoffice`` must run: a skip is
+turned into a failure. ``postgres`` tests are skipped (legitimately) on the SQLite pass. When
 ``scripts/run_tests.py`` names the pass's database (VNEMIS_TEST_DB_VENDOR), the session checks
 that Django really uses it.
 
@@ -20,7 +20,7 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-ENFORCED_MARKERS = ("browser", "postgres")
+ENFORCED_MARKERS = ("browser", "postgres", "libreoffice")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

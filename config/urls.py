@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("vnemis.accounts.urls")),
     path("", include("vnemis.organisations.urls")),
     path("", include("vnemis.indicators.urls")),
+    path("", include("vnemis.reports.urls")),
     path("", include("vnemis.people.urls")),
     path("", include("vnemis.core.urls")),
 ]
