@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import shutil
 import tempfile
+from typing import Any
 
 import docx
 import pytest
@@ -18,6 +19,7 @@ from openpyxl import load_workbook
 from vnemis.digital import services as digital
 from vnemis.indicators import services as indicator_services
 from vnemis.indicators.periods import parse_period
+from vnemis.organisations.models import OrgUnit
 from vnemis.people.tests.test_access import _matrix
 from vnemis.plans import services as plans
 from vnemis.plans.choices import TaskStatus
@@ -42,10 +44,11 @@ class ReportTests(PersonaTestCase):
     def setUp(self) -> None:
         w = self.world
         start = dt.date(2021, 9, 5)
-        for school, extra in (
+        flags: list[tuple[OrgUnit, dict[str, Any]]] = [
             (w.school_a, {"cashless_payment": True, "contact_book": True}),
             (w.school_b, {}),
-        ):
+        ]
+        for school, extra in flags:
             digital.digital_profile_record(
                 unit=school,
                 valid_from=start,
