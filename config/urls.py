@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("vnemis.organisations.urls")),
     path("", include("vnemis.indicators.urls")),
     path("", include("vnemis.reports.urls")),
+    path("", include("vnemis.digital.urls")),
     path("", include("vnemis.people.urls")),
     path("", include("vnemis.core.urls")),
 ]

@@ -64,8 +64,9 @@ def ensure_reference_data() -> None:
     removes; the migration's own function is reused so the data has one source."""
     from django.apps import apps
 
-    migration = importlib.import_module("vnemis.organisations.migrations.0002_fill_reference_data")
-    migration.fill(apps, None)
+    for module in ("vnemis.organisations.migrations.0002_fill_reference_data",
+                   "vnemis.indicators.migrations.0002_fill_definitions"):
+        importlib.import_module(module).fill(apps, None)
 
 
 def build_world() -> World:
