@@ -175,6 +175,11 @@ REPORTED_2022H1 = {
     "dossiers_online_pct": Decimal(100),
     "work_records_online_pct": Decimal(97),
 }
+# National targets of QĐ 131/QĐ-TTg for 2025, set on the province's Sở.
+TARGETS_2025_QD131 = {
+    "it_management_schools": Decimal(100),
+    "digital_records_students": Decimal(100),
+}
 TARGETS_2022H2 = {
     "cashless_schools": Decimal(50),
     "e_transcript_students": Decimal("73.9"),

@@ -29,7 +29,12 @@ from vnemis.demo.laocai_2022 import (
     SchoolPlan,
     build_plan,
 )
-from vnemis.demo.laocai_dx import REPORTED_2022H1, TARGETS_2022H2, load_digital
+from vnemis.demo.laocai_dx import (
+    REPORTED_2022H1,
+    TARGETS_2022H2,
+    TARGETS_2025_QD131,
+    load_digital,
+)
 from vnemis.demo.laocai_plans import load_plans, load_report_draft
 from vnemis.demo.models import DemoDataset
 from vnemis.demo.population import PersonFactory
@@ -124,6 +129,14 @@ def _load_indicator_data(department: OrgUnit) -> None:
         reported_value_set(
             element=DataElement.objects.get(code=code),
             period=h1,
+            unit=department,
+            value=value,
+            by=None,
+        )
+    for code, value in TARGETS_2025_QD131.items():
+        target_set(
+            indicator=Indicator.objects.get(code=code),
+            period=parse_period("2025"),
             unit=department,
             value=value,
             by=None,

@@ -112,3 +112,88 @@ class StudentRecord(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.student} – {self.school_year}"
+
+
+class Criterion(BaseModel):
+    """A criterion of the QĐ 4725/QĐ-BGDĐT digital-transformation index of a school.
+
+    ``group`` is I (teaching, learning, assessment) or II (administration). A mandatory
+    criterion has no points: it is met or not. ``observed`` names what vnemis can observe
+    itself to fill the criterion in (see ``digital.selfassessment.OBSERVERS``).
+    """
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    group = models.CharField(_("group"), max_length=2)
+    title = models.CharField(_("criterion"), max_length=255)
+    max_points = models.PositiveSmallIntegerField(_("maximum points"), default=0)
+    mandatory = models.BooleanField(_("mandatory condition"), default=False)
+    observed = models.CharField(_("observed by vnemis"), max_length=40, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("QĐ 4725 criterion")
+        verbose_name_plural = _("QĐ 4725 criteria")
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class SelfAssessment(BaseModel):
+    """A school's self-assessment against QĐ 4725 for a school year."""
+
+    school = models.ForeignKey(
+        "organisations.OrgUnit",
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="self_assessments",
+    )
+    school_year = models.ForeignKey(
+        "organisations.SchoolYear",
+        verbose_name=_("school year"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("DX self-assessment")
+        verbose_name_plural = _("DX self-assessments")
+        ordering = ["school_year", "school"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_year"], name="selfassessment_unique_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} – {self.school_year}"
+
+
+class CriterionScore(BaseModel):
+    """The points (or met/not met) a school gives itself on one criterion, with evidence."""
+
+    assessment = models.ForeignKey(
+        SelfAssessment,
+        verbose_name=_("self-assessment"),
+        on_delete=models.CASCADE,
+        related_name="scores",
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="+"
+    )
+    points = models.PositiveSmallIntegerField(_("points"), default=0)
+    met = models.BooleanField(_("met"), default=False)
+    automatic = models.BooleanField(_("filled in by vnemis"), default=False)
+    evidence = models.FileField(_("evidence file"), upload_to="selfassessment/%Y/", blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("criterion score")
+        verbose_name_plural = _("criterion scores")
+        ordering = ["assessment", "criterion__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "criterion"], name="score_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code}: {self.points}"

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from vnemis.core.audit import audit_record, snapshot
 from vnemis.core.choices import AuditVerb
 from vnemis.digital.choices import FactSource
-from vnemis.digital.models import DigitalProfile, StudentRecord
+from vnemis.digital.models import (
+    Criterion,
+    CriterionScore,
+    DigitalProfile,
+    SelfAssessment,
+    StudentRecord,
+)
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.people.models import Student
@@ -115,3 +121,63 @@ def student_record_set(
     if days and school_ids:
         _refresh_on_commit(school_ids, min(days))
     return record
+
+
+@transaction.atomic
+def self_assessment_prepare(
+    *, school: OrgUnit, school_year: SchoolYear, day: dt.date, by: Any
+) -> SelfAssessment:
+    """Open (or refresh) a school's QĐ 4725 self-assessment; criteria vnemis observes are
+    filled in from its records, the others wait for the school's own scoring."""
+    from vnemis.digital.selfassessment import OBSERVERS, points_for
+
+    assessment, created = SelfAssessment.objects.get_or_create(
+        school=school, school_year=school_year
+    )
+    existing = {s.criterion_id: s for s in assessment.scores.all()}
+    for criterion in Criterion.objects.all():
+        score = existing.get(criterion.pk) or CriterionScore(
+            assessment=assessment, criterion=criterion
+        )
+        observe = OBSERVERS.get(criterion.observed)
+        if observe is not None and (score.pk is None or score.automatic):
+            seen = observe(school, school_year, day)
+            score.points = points_for(criterion.max_points, seen.share)
+            score.met = seen.share > 0
+            score.automatic = True
+            score.note = seen.note[:255]
+        score.full_clean(exclude=["assessment"])
+        score.save()
+    if created:
+        audit_record(actor=by, verb=AuditVerb.CREATED, target=assessment)
+    return assessment
+
+
+@transaction.atomic
+def criterion_score_set(
+    *,
+    score: CriterionScore,
+    by: Any,
+    points: int = 0,
+    met: bool = False,
+    note: str = "",
+    evidence: Any = None,
+) -> CriterionScore:
+    """The school's own score on a criterion; it replaces what vnemis observed."""
+    criterion = score.criterion
+    if criterion.mandatory:
+        points = 0
+    elif not 0 <= points <= criterion.max_points:
+        raise ValidationError(
+            {"points": _("Between 0 and {max} points.").format(max=criterion.max_points)}
+        )
+    before = snapshot(score)
+    score.points, score.met, score.note, score.automatic = points, met, note, False
+    if evidence is not None:
+        score.evidence.save(evidence.name or "evidence", evidence, save=False)
+    score.full_clean()
+    score.save()
+    audit_record(
+        actor=by, verb=AuditVerb.UPDATED, target=score, before=before, after=snapshot(score)
+    )
+    return score

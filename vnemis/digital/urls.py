@@ -7,4 +7,5 @@ from vnemis.digital import views
 app_name = "digital"
 urlpatterns = [
     path("units/<str:code>/digital/", views.profile_history, name="profile_history"),
+    path("units/<str:code>/self-assessment/", views.self_assessment, name="self_assessment"),
 ]

@@ -2,14 +2,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vnemis.core.http import AuthedRequest, paginate
-from vnemis.digital import access, services
+from vnemis.digital import access, selfassessment, services
 from vnemis.digital.forms import DigitalProfileForm
+from vnemis.digital.models import SelfAssessment
 from vnemis.digital.services import FACT_FIELDS
+from vnemis.organisations.models import SchoolYear
 
 
 @login_required
@@ -44,5 +48,66 @@ def profile_history(request: AuthedRequest, code: str) -> HttpResponse:
             "form": form,
             "can_write": can_write,
             "page": paginate(request, history, per_page=20),
+        },
+    )
+
+
+@login_required
+def self_assessment(request: AuthedRequest, code: str) -> HttpResponse:
+    """A school's QĐ 4725 self-assessment: observed criteria filled in, the rest scored here."""
+    school = access.profile_unit_get_for_user(user=request.user, code=code)
+    if school.kind != "school":
+        raise Http404
+    year = SchoolYear.current()
+    if year is None:
+        raise Http404
+    can_write = (
+        access.profile_units_for_user(user=request.user, write=True).filter(pk=school.pk).exists()
+    )
+    assessment = SelfAssessment.objects.filter(school=school, school_year=year).first()
+    error = ""
+    if request.method == "POST":
+        access.profile_unit_get_for_user(user=request.user, code=code, write=True)
+        if "prepare" in request.POST or assessment is None:
+            assessment = services.self_assessment_prepare(
+                school=school,
+                school_year=year,
+                day=min(timezone.localdate(), year.ends_on),
+                by=request.user,
+            )
+            return redirect("digital:self_assessment", code=code)
+        score = get_object_or_404(
+            assessment.scores.select_related("criterion"),
+            criterion__code=request.POST.get("criterion", ""),
+        )
+        try:
+            points = int(request.POST.get("points") or 0)
+            services.criterion_score_set(
+                score=score,
+                by=request.user,
+                points=points,
+                met="met" in request.POST,
+                note=request.POST.get("note", ""),
+                evidence=request.FILES.get("evidence"),
+            )
+            return redirect("digital:self_assessment", code=code)
+        except (ValueError, ValidationError) as exc:
+            error = " ".join(getattr(exc, "messages", [_("Points must be a whole number.")]))
+    scores = (
+        assessment.scores.select_related("criterion").order_by("criterion__order")
+        if assessment
+        else []
+    )
+    return render(
+        request,
+        "digital/self_assessment.html",
+        {
+            "school": school,
+            "year": year,
+            "assessment": assessment,
+            "scores": scores,
+            "result": selfassessment.result(assessment) if assessment else None,
+            "can_write": can_write,
+            "error": error,
         },
     )

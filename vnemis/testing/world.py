@@ -64,8 +64,10 @@ def ensure_reference_data() -> None:
     removes; the migration's own function is reused so the data has one source."""
     from django.apps import apps
 
-    for module in ("vnemis.organisations.migrations.0002_fill_reference_data",
-                   "vnemis.indicators.migrations.0002_fill_definitions"):
+    for module in (
+        "vnemis.organisations.migrations.0002_fill_reference_data",
+        "vnemis.indicators.migrations.0002_fill_definitions",
+    ):
         importlib.import_module(module).fill(apps, None)
 
 

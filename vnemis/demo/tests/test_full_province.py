@@ -45,6 +45,7 @@ class FullProvinceTests(TestCase):
             "work_records_online": (97, None, 97),
             "cashless_schools": (199, 612, 32.5),
             "e_transcript_students": (168_652, 228_322, 73.9),
+            "digital_records_students": (225_404, 228_322, 98.7),
             "contact_book_schools": (168, 612, 27.5),
             "internet_schools": (612, 612, 100),
             "internet_wired_schools": (602, 612, 98.4),

@@ -18,8 +18,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_district_dashboard_and_drill_through(live_server: Any, browser: Any) -> None:
     w = build_world()
     for school, cashless in ((w.school_a, True), (w.school_b, False)):
-        digital.digital_profile_record(unit=school, valid_from=dt.date(2021, 9, 5), by=None,
-                                       internet="wired", cashless_payment=cashless)
+        digital.digital_profile_record(
+            unit=school,
+            valid_from=dt.date(2021, 9, 5),
+            by=None,
+            internet="wired",
+            cashless_payment=cashless,
+        )
     services.element_values_refresh(period=parse_period("2022H1"))
     context = browser.new_context(locale="vi-VN")
     page = context.new_page()
