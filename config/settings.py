@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "vnemis.indicators",
     "vnemis.plans",
     "vnemis.reports",
+    "vnemis.imports",
     "vnemis.demo",
 ]
 

@@ -402,3 +402,30 @@ def staff_create(
     staff.save()
     audit_record(actor=by, verb=AuditVerb.CREATED, target=staff, after=snapshot(staff))
     return staff
+
+
+@transaction.atomic
+def enrollment_place(
+    *,
+    enrollment: Enrollment,
+    grade: int,
+    level: str,
+    by: Any,
+    school_class: SchoolClass | None = None,
+) -> Enrollment:
+    """Correct an active enrolment's grade, level or class within the same school and year."""
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        raise ValidationError(_("Only an active enrollment can be corrected."))
+    _check_class_level(school=enrollment.school, level=level, grade=grade)
+    before = snapshot(enrollment)
+    enrollment.grade, enrollment.level, enrollment.school_class = grade, level, school_class
+    enrollment.full_clean()
+    enrollment.save(update_fields=["grade", "level", "school_class", "updated_at"])
+    audit_record(
+        actor=by,
+        verb=AuditVerb.UPDATED,
+        target=enrollment,
+        before=before,
+        after=snapshot(enrollment),
+    )
+    return enrollment

@@ -1,0 +1,113 @@
+"""Digital-transformation facts of schools and sites, as the Department collects them."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
+
+from vnemis.core.text import fold
+from vnemis.digital import services as digital_services
+from vnemis.digital.choices import FactSource, InternetConnection
+from vnemis.digital.models import DigitalProfile
+from vnemis.digital.services import FACT_FIELDS
+from vnemis.imports.choices import RowOutcome
+from vnemis.imports.formats.base import (
+    Column,
+    ImportFormat,
+    RowError,
+    date_cell,
+    text,
+    yes_no,
+)
+from vnemis.organisations.models import OrgUnit
+
+_INTERNET = {
+    "co day": InternetConnection.WIRED,
+    "mang co day": InternetConnection.WIRED,
+    "wired": InternetConnection.WIRED,
+    "cap quang": InternetConnection.WIRED,
+    "3g/4g": InternetConnection.MOBILE,
+    "3g, 4g": InternetConnection.MOBILE,
+    "3g": InternetConnection.MOBILE,
+    "4g": InternetConnection.MOBILE,
+    "mobile": InternetConnection.MOBILE,
+    "khong": InternetConnection.NONE,
+    "khong co mang": InternetConnection.NONE,
+    "none": InternetConnection.NONE,
+    "": InternetConnection.NONE,
+}
+
+
+class DigitalProfileFormat(ImportFormat):
+    kind: ClassVar[str] = "digital_profiles"
+    columns: ClassVar[tuple[Column, ...]] = (
+        Column(
+            "unit",
+            "Mã trường/điểm trường",
+            ("Mã trường", "Mã điểm trường", "Mã đơn vị"),
+            required=True,
+        ),
+        Column("valid_from", "Áp dụng từ ngày", ("Từ ngày", "Ngày áp dụng"), required=True),
+        Column("internet", "Kết nối Internet", ("Internet",), required=True),
+        Column("website", "Website", ("Địa chỉ website",)),
+        Column(
+            "cashless_payment", "Thanh toán không dùng tiền mặt", ("Thanh toán không tiền mặt",)
+        ),
+        Column("contact_book", "Sổ liên lạc điện tử"),
+        Column("it_in_management", "Ứng dụng CNTT trong quản lý"),
+        Column("basic_ict", "Hạ tầng CNTT cơ bản"),
+    )
+
+    def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
+        code = text(cells.get("unit"))
+        if not code:
+            raise RowError(_("The unit code is empty."))
+        units = OrgUnit.objects.filter(code=code, kind__in=["school", "site"])
+        if self.scope_paths is not None:
+            units = units & OrgUnit.objects.under_paths(self.scope_paths)
+        unit = units.first()
+        if unit is None:
+            raise RowError(
+                _("No school or site with the code {code} in your area.").format(code=code)
+            )
+        internet = _INTERNET.get(fold(text(cells.get("internet"))))
+        if internet is None:
+            raise RowError(
+                _(
+                    "Internet connection must be 'Có dây', '3G/4G' or 'Không', not '{value}'."
+                ).format(value=text(cells.get("internet")))
+            )
+        website = text(cells.get("website"))
+        if website and not website.startswith(("http://", "https://")):
+            website = "https://" + website
+        data: dict[str, Any] = {
+            "unit": unit,
+            "valid_from": date_cell(cells.get("valid_from"), "Áp dụng từ ngày"),
+            "internet": internet,
+            "has_website": bool(website),
+            "website": website,
+        }
+        labels = {c.key: c.header for c in self.columns}
+        for key in ("cashless_payment", "contact_book", "it_in_management", "basic_ict"):
+            data[key] = yes_no(cells.get(key), labels[key])
+        return data
+
+    def key(self, data: dict[str, Any]) -> str:
+        return f"{data['unit'].code}@{data['valid_from'].isoformat()}"
+
+    def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
+        facts = {f: data[f] for f in FACT_FIELDS}
+        current = DigitalProfile.objects.as_of(data["valid_from"]).filter(unit=data["unit"]).first()
+        if current is not None and all(getattr(current, f) == v for f, v in facts.items()):
+            return RowOutcome.UNCHANGED
+        same_day = current is not None and current.valid_from == data["valid_from"]
+        if write:
+            digital_services.digital_profile_record(
+                unit=data["unit"],
+                valid_from=data["valid_from"],
+                by=self.by,
+                source=FactSource.IMPORT,
+                **facts,
+            )
+        return RowOutcome.UPDATE if same_day else RowOutcome.CREATE
