@@ -36,7 +36,7 @@ def build(n_students: int, seed: int = 1) -> int:
     from django.db import transaction
     from django.utils import timezone
 
-    from vnemis.demo.bulk import BulkWriter, reset_sequences
+    from vnemis.core.bulk import BulkWriter, reset_sequences
     from vnemis.digital.models import DigitalProfile, StudentRecord
     from vnemis.organisations.models import (
         OrgPlacement,
@@ -197,11 +197,23 @@ BASELINE = {
                    JOIN digital_studentrecord r ON r.student_id = e.student_id
                    WHERE e.status = 'active' AND e.level <> 'mn'
                    AND r.results_received_on <= %s GROUP BY e.school_id""",
-    "schools_cashless": """SELECT p.unit_id, COUNT(*) FROM digital_digitalprofile p
-                   WHERE p.cashless_payment AND p.valid_from <= %s GROUP BY p.unit_id""",
-    "schools_website": """SELECT p.unit_id, COUNT(*) FROM digital_digitalprofile p
-                   WHERE p.has_website AND p.valid_from <= %s GROUP BY p.unit_id""",
+    "schools": """SELECT u.id AS school_id, COUNT(*) FROM organisations_orgunit u
+                   WHERE u.kind = 'school' GROUP BY u.id""",
 }
+_PROFILE_CONDITIONS = {
+    "schools_internet": "p.internet <> 'none'",
+    "schools_internet_wired": "p.internet = 'wired'",
+    "schools_internet_mobile": "p.internet = 'mobile'",
+    "schools_website": "p.has_website",
+    "schools_cashless": "p.cashless_payment",
+    "schools_contact_book": "p.contact_book",
+    "schools_it_management": "p.it_in_management",
+    "schools_basic_ict": "p.basic_ict",
+}
+for _code, _condition in _PROFILE_CONDITIONS.items():
+    # The synthetic world has one profile per school, so "the profile in force" is the row.
+    BASELINE[_code] = f"""SELECT p.unit_id, COUNT(*) FROM digital_digitalprofile p
+                   WHERE {_condition} AND p.valid_from <= %s GROUP BY p.unit_id"""
 
 
 def baseline(day: dt.date) -> dict[str, int]:
@@ -231,8 +243,30 @@ def baseline(day: dt.date) -> dict[str, int]:
     return totals
 
 
+def _fresh_postgres(database_url: str, name: str) -> str:
+    """Create an empty database beside the one in ``database_url`` and return its URL."""
+    import psycopg
+    from dj_database_url import parse
+
+    cfg = parse(database_url)
+    conninfo = psycopg.conninfo.make_conninfo(
+        dbname=str(cfg["NAME"]),
+        user=str(cfg["USER"]),
+        host=str(cfg["HOST"]),
+        port=str(cfg["PORT"] or 5432),
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    head, _sep, tail = database_url.rpartition("/")
+    query = "?" + tail.split("?", 1)[1] if "?" in tail else ""
+    return f"{head}/{name}{query}"
+
+
 def run(n_students: int, database_url: str) -> dict[str, float]:
     tmp = tempfile.mkdtemp(prefix="vnemis-bench-")
+    if database_url:
+        database_url = _fresh_postgres(database_url, f"vnemis_bench_{n_students}")
     os.environ["VNEMIS_DATABASE_URL"] = database_url or f"sqlite:///{tmp}/bench.sqlite3"
     os.environ["VNEMIS_VAR_DIR"] = tmp
     from django.core.management import call_command
@@ -244,7 +278,6 @@ def run(n_students: int, database_url: str) -> dict[str, float]:
     )
     if connection.vendor == "sqlite":
         connection.settings_dict["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
-    call_command("flush", interactive=False, verbosity=0) if database_url else None
     call_command("migrate", verbosity=0)
     from vnemis.indicators import selectors, services
     from vnemis.indicators.periods import parse_period

@@ -12,7 +12,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from vnemis.demo.bulk import apportion
+from vnemis.core.bulk import apportion
 from vnemis.organisations.admin_units import (
     commune_successors,
     laocai_districts_2022,

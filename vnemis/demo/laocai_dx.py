@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from vnemis.demo.bulk import BulkWriter, reset_sequences
+from vnemis.core.bulk import BulkWriter, reset_sequences
 from vnemis.demo.laocai_2022 import YEAR_START
 from vnemis.digital.models import DigitalProfile, StudentRecord
 from vnemis.organisations.choices import GroupSetCode, OrgUnitKind

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from vnemis.core.audit import audit_record
+from vnemis.core.bulk import BulkWriter, reset_sequences
 from vnemis.core.choices import AuditVerb
-from vnemis.demo.bulk import BulkWriter, reset_sequences
 from vnemis.demo.laocai_2022 import (
     NEW_PROVINCE_CODE,
     OLD_PROVINCE_CODE,

@@ -12,8 +12,8 @@ import itertools
 import random
 from typing import ClassVar
 
+from vnemis.core.bulk import BulkWriter
 from vnemis.core.text import fold
-from vnemis.demo.bulk import BulkWriter
 from vnemis.demo.data import names
 from vnemis.demo.laocai_2022 import ETHNIC_MIX, VILLAGES
 from vnemis.people.identity import century_sex_digit

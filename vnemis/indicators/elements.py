@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from vnemis.digital.choices import InternetConnection
 from vnemis.digital.models import DigitalProfile, StudentRecord
@@ -119,19 +119,43 @@ def sites(ctx: CountContext) -> Leaves:
     return {(pk, ""): 1 for pk in units.values_list("id", flat=True)}
 
 
-def _students(ctx: CountContext, condition: Q) -> Leaves:
+def _student_counts(ctx: CountContext) -> dict[str, Leaves]:
+    """All three student elements in one scan of the enrolments (cached per context)."""
+    cached = ctx._cache.get("students")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    records = StudentRecord.objects.filter(
+        school_year=ctx.school_year, student_id=OuterRef("student_id")
+    )
     rows = (
         ctx.enrollments()
-        .filter(condition)
+        .annotate(
+            has_transcript=Exists(records.filter(transcript_issued_on__lte=ctx.day)),
+            has_results=Exists(records.filter(results_received_on__lte=ctx.day)),
+        )
         .values_list("school_id", "level")
-        .annotate(n=Count("id"))
+        .annotate(
+            n=Count("id"),
+            transcripts=Count("id", filter=Q(has_transcript=True)),
+            results=Count("id", filter=Q(has_results=True)),
+        )
         .order_by()
     )
-    return {(school_id, level): n for school_id, level, n in rows}
+    counts: dict[str, Leaves] = {
+        "students": {},
+        "students_with_transcript": {},
+        "students_with_results": {},
+    }
+    for school_id, level, n, transcripts, results in rows:
+        counts["students"][(school_id, level)] = n
+        counts["students_with_transcript"][(school_id, level)] = transcripts
+        counts["students_with_results"][(school_id, level)] = results
+    ctx._cache["students"] = counts
+    return counts
 
 
 def students(ctx: CountContext) -> Leaves:
-    return _students(ctx, Q())
+    return _student_counts(ctx)["students"]
 
 
 def records_condition(ctx: CountContext, field_name: str) -> Q:
@@ -142,11 +166,11 @@ def records_condition(ctx: CountContext, field_name: str) -> Q:
 
 
 def students_with_transcript(ctx: CountContext) -> Leaves:
-    return _students(ctx, records_condition(ctx, "transcript_issued_on"))
+    return _student_counts(ctx)["students_with_transcript"]
 
 
 def students_with_results(ctx: CountContext) -> Leaves:
-    return _students(ctx, records_condition(ctx, "results_received_on"))
+    return _student_counts(ctx)["students_with_results"]
 
 
 def staff(ctx: CountContext) -> Leaves:

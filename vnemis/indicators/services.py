@@ -10,8 +10,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from vnemis.core.audit import audit_record, snapshot
+from vnemis.core.bulk import BulkWriter, reset_sequences
 from vnemis.core.choices import AuditVerb
 from vnemis.indicators.choices import ElementKind
 from vnemis.indicators.elements import ELEMENTS, CountContext, Leaves
@@ -76,7 +78,9 @@ def element_values_refresh(*, period: Period) -> int:
     ctx = CountContext(day=period.as_of)
     elements = {e.code: e for e in DataElement.objects.all()}
     ElementValue.objects.filter(period=period.code).delete()
-    rows: list[ElementValue] = []
+    writer = BulkWriter(
+        ElementValue, ["element", "period", "unit", "category", "value", "own"], now=timezone.now()
+    )
     for code, element in elements.items():
         if element.kind == ElementKind.DERIVED:
             count = ELEMENTS.get(code)
@@ -85,31 +89,14 @@ def element_values_refresh(*, period: Period) -> int:
             leaves = count(ctx)
             own = _own_totals(leaves)
             for key, value in _rollup(tree, leaves).items():
-                rows.append(
-                    ElementValue(
-                        element=element,
-                        period=period.code,
-                        unit_id=key[0],
-                        category=key[1],
-                        value=Decimal(value),
-                        own=Decimal(own.get(key, 0)),
-                    )
-                )
+                writer.add(element.pk, period.code, key[0], key[1], value, own.get(key, 0))
         else:
-            reported = ReportedValue.objects.filter(element=element, period=period.code)
-            rows += [
-                ElementValue(
-                    element=element,
-                    period=period.code,
-                    unit_id=r.unit_id,
-                    category="",
-                    value=r.value,
-                    own=r.value,
-                )
-                for r in reported
-            ]
-    ElementValue.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+            for r in ReportedValue.objects.filter(element=element, period=period.code):
+                writer.add(element.pk, period.code, r.unit_id, "", r.value, r.value)
+    # COPY on PostgreSQL, executemany elsewhere: the table is rebuilt in one pass.
+    writer.flush()
+    reset_sequences(ElementValue)
+    return writer.count
 
 
 @transaction.atomic

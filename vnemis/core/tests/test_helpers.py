@@ -5,9 +5,9 @@ import io
 from django.test import SimpleTestCase
 from openpyxl import load_workbook
 
+from vnemis.core.bulk import apportion
 from vnemis.core.masking import mask_address, mask_phone, mask_tail
 from vnemis.core.xlsx import safe_cell, xlsx_bytes
-from vnemis.demo.bulk import apportion
 
 
 class MaskingTests(SimpleTestCase):
