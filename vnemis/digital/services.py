@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from vnemis.core.audit import audit_record, snapshot
 from vnemis.core.choices import AuditVerb
+from vnemis.core.stale import indicators_stale
 from vnemis.digital.choices import FactSource
 from vnemis.digital.models import (
     Criterion,
@@ -36,17 +36,8 @@ FACT_FIELDS = (
 
 
 def _refresh_on_commit(unit_ids: list[int], changed_from: dt.date) -> None:
-    # The indicator engine lives above this app, so it is reached through a job enqueued after
-    # commit, never through a signal (house rule 5).
-    from vnemis.indicators.tasks import element_values_refresh_units_task
-
-    transaction.on_commit(
-        partial(
-            element_values_refresh_units_task.enqueue,
-            unit_ids=unit_ids,
-            changed_from=changed_from.isoformat(),
-        )
-    )
+    """Ask for the indicator values of these units to be recounted after commit, once."""
+    indicators_stale(unit_ids=unit_ids, since=changed_from)
 
 
 @transaction.atomic

@@ -9,10 +9,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vnemis.core.audit import audit_record, snapshot
 from vnemis.core.choices import AuditVerb
+from vnemis.core.stale import indicators_stale
 from vnemis.organisations.choices import LEVEL_GRADES, OrgUnitKind, SchoolLevel
 from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.people.choices import EnrollmentStatus, ExitReason
@@ -171,6 +173,7 @@ def enrollment_create(
     enrollment.full_clean()
     enrollment.save()
     audit_record(actor=by, verb=AuditVerb.CREATED, target=enrollment, after=snapshot(enrollment))
+    indicators_stale(unit_ids=[school.pk], since=started_on)
     return enrollment
 
 
@@ -195,6 +198,7 @@ def enrollment_end(
         before=before,
         after=snapshot(enrollment),
     )
+    indicators_stale(unit_ids=[enrollment.school_id], since=on)
     return enrollment
 
 
@@ -401,6 +405,7 @@ def staff_create(
     staff.full_clean()
     staff.save()
     audit_record(actor=by, verb=AuditVerb.CREATED, target=staff, after=snapshot(staff))
+    indicators_stale(unit_ids=[org_unit.pk], since=staff.started_on or timezone.localdate())
     return staff
 
 
@@ -421,6 +426,7 @@ def enrollment_place(
     enrollment.grade, enrollment.level, enrollment.school_class = grade, level, school_class
     enrollment.full_clean()
     enrollment.save(update_fields=["grade", "level", "school_class", "updated_at"])
+    indicators_stale(unit_ids=[enrollment.school_id], since=enrollment.started_on)
     audit_record(
         actor=by,
         verb=AuditVerb.UPDATED,

@@ -173,3 +173,24 @@ class EngineTests(PersonaTestCase):
                 value=Decimal(1),
                 by=None,
             )
+
+
+class StaleAfterPeopleChangesTests(PersonaTestCase):
+    def test_a_transfer_moves_the_student_between_districts_in_the_figures(self) -> None:
+        from vnemis.people import services as people
+        from vnemis.people.models import Enrollment
+
+        services.element_values_refresh(period=H1)
+        w = self.world
+        self.assertEqual(_value("e_transcript_students", w.batxat)["denominator"], 2)
+        with self.captureOnCommitCallbacks(execute=True) as callbacks:
+            people.enrollment_transfer(
+                enrollment=Enrollment.objects.get(student=w.student_a2),
+                to_school=w.school_b,
+                on=dt.date(2022, 1, 10),
+                by=None,
+            )
+        self.assertGreaterEqual(len(callbacks), 1)
+        self.assertEqual(_value("e_transcript_students", w.batxat)["denominator"], 1)
+        self.assertEqual(_value("e_transcript_students", w.baothang)["denominator"], 2)
+        self.assertEqual(_value("e_transcript_students", w.province)["denominator"], 3)
