@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("vnemis.indicators.urls")),
     path("", include("vnemis.reports.urls")),
     path("", include("vnemis.digital.urls")),
+    path("", include("vnemis.imports.urls")),
     path("", include("vnemis.people.urls")),
     path("", include("vnemis.core.urls")),
 ]

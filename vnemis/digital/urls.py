@@ -8,4 +8,9 @@ app_name = "digital"
 urlpatterns = [
     path("units/<str:code>/digital/", views.profile_history, name="profile_history"),
     path("units/<str:code>/self-assessment/", views.self_assessment, name="self_assessment"),
+    path(
+        "units/<str:code>/self-assessment/<str:criterion>/evidence/",
+        views.criterion_evidence,
+        name="criterion_evidence",
+    ),
 ]

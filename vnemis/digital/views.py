@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 from vnemis.core.http import AuthedRequest, paginate
 from vnemis.digital import access, selfassessment, services
 from vnemis.digital.forms import DigitalProfileForm
-from vnemis.digital.models import SelfAssessment
+from vnemis.digital.models import CriterionScore, SelfAssessment
 from vnemis.digital.services import FACT_FIELDS
 from vnemis.organisations.models import SchoolYear
 
@@ -110,4 +112,22 @@ def self_assessment(request: AuthedRequest, code: str) -> HttpResponse:
             "can_write": can_write,
             "error": error,
         },
+    )
+
+
+@login_required
+def criterion_evidence(request: AuthedRequest, code: str, criterion: str) -> FileResponse:
+    """An evidence file of a self-assessment, for those who may see the school."""
+    school = access.profile_unit_get_for_user(user=request.user, code=code)
+    score = get_object_or_404(
+        CriterionScore.objects.select_related("assessment"),
+        assessment__school=school,
+        criterion__code=criterion,
+    )
+    if not score.evidence:
+        raise Http404
+    return FileResponse(
+        score.evidence.open("rb"),
+        as_attachment=True,
+        filename=Path(score.evidence.name or "minh-chung").name,
     )

@@ -112,3 +112,26 @@ class SelfAssessmentTests(PersonaTestCase):
         response = self.client.post(url, {"criterion": "1.4", "points": "99"})
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.context["error"])
+
+
+class EvidenceTests(PersonaTestCase):
+    def test_evidence_is_served_only_inside_the_scope(self) -> None:
+        import tempfile
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.test import override_settings
+
+        with override_settings(MEDIA_ROOT=tempfile.mkdtemp()):
+            a = services.self_assessment_prepare(
+                school=self.world.school_a, school_year=self.world.year, day=DAY, by=None
+            )
+            services.criterion_score_set(
+                score=a.scores.get(criterion__code="1.4"),
+                by=None,
+                points=5,
+                evidence=SimpleUploadedFile("kh.pdf", b"%PDF"),
+            )
+            url = reverse("digital:criterion_evidence", args=[self.world.school_a.code, "1.4"])
+            self.assertEqual(b"".join(self.get_as("principal_a", url).streaming_content), b"%PDF")
+            self.assertEqual(self.get_as("baothang_officer", url).status_code, 404)
+            self.assertEqual(self.get_as("parent_a", url).status_code, 404)

@@ -212,3 +212,54 @@ class DigitalImportTests(PersonaTestCase):
         again = run()
         self.assertEqual((again.created, again.unchanged), (0, 2))
         self.assertEqual(DigitalProfile.objects.count(), 2)
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class ImportPageTests(PersonaTestCase):
+    def test_upload_dry_run_then_commit_and_error_report(self) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.urls import reverse
+
+        from vnemis.people.tests.test_access import _matrix
+
+        url = reverse("imports:import_list")
+        self.assert_matrix(url, _matrix({"department_admin", "principal_a"}))
+        self.client.force_login(self.world.users["principal_a"])
+        content = ("\n".join([HEADER.strip(), GOOD[1], BAD[0]]) + "\n").encode()
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                url,
+                {
+                    "kind": "students",
+                    "unit": "10082001",
+                    "dry_run": "on",
+                    "file": SimpleUploadedFile("ds.csv", content),
+                },
+            )
+        job = ImportJob.objects.get()
+        self.assertRedirects(response, reverse("imports:import_detail", args=[job.pk]))
+        self.assertEqual((job.created, job.rejected, job.written), (1, 1, False))
+        errors = self.client.get(reverse("imports:import_errors", args=[job.pk]))
+        self.assertEqual(errors.status_code, 200)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(reverse("imports:import_commit", args=[job.pk]), {"partial": "on"})
+        committed = ImportJob.objects.exclude(pk=job.pk).get()
+        self.assertEqual((committed.created, committed.written), (1, True))
+        self.assertTrue(Student.objects.filter(person__given_name="Mai").exists())
+        # Another school's principal would not see these jobs; a Bảo Thắng officer neither.
+        self.assertEqual(
+            self.get_as(
+                "baothang_officer", reverse("imports:import_detail", args=[job.pk])
+            ).status_code,
+            404,
+        )
+
+    def test_templates_have_the_headers_and_instructions(self) -> None:
+        from django.urls import reverse
+
+        self.client.force_login(self.world.users["principal_a"])
+        response = self.client.get(reverse("imports:import_template", args=["students"]))
+        book = load_workbook(io.BytesIO(response.content))
+        self.assertEqual(book.sheetnames, ["Dữ liệu", "Hướng dẫn"])
+        headers = [c.value for c in book["Dữ liệu"][1]]
+        self.assertEqual(headers[2:5], ["Họ và tên", "Ngày sinh", "Giới tính"])

@@ -1,0 +1,32 @@
+"""Who may import, and which jobs they see: writers (administrators, principals) of a
+subtree import into it and see the jobs of that subtree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from vnemis.accounts.access import user_scope
+from vnemis.imports.models import ImportJob
+from vnemis.organisations.models import OrgPlacement, OrgUnit
+
+
+def import_units_for_user(*, user: Any) -> QuerySet[OrgUnit]:
+    """The units a user may import into: the top units of the write scope."""
+    paths = user_scope(user).write_paths
+    return OrgUnit.objects.filter(
+        pk__in=OrgPlacement.objects.filter(path__in=paths).values("unit_id")
+    ).order_by("code")
+
+
+def jobs_for_user(*, user: Any) -> QuerySet[ImportJob]:
+    if not getattr(user, "is_authenticated", False):
+        return ImportJob.objects.none()
+    units = OrgUnit.objects.under_paths(user_scope(user).write_paths)
+    return ImportJob.objects.filter(Q(created_by=user) | Q(scope_unit__in=units))
+
+
+def job_get_for_user(*, user: Any, pk: int) -> ImportJob:
+    return get_object_or_404(jobs_for_user(user=user).select_related("source", "scope_unit"), pk=pk)

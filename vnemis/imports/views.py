@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import tempfile
+from functools import partial
+from pathlib import Path
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from vnemis.core.http import AuthedRequest, paginate
+from vnemis.core.xlsx import XLSX_TYPE
+from vnemis.imports import access, services
+from vnemis.imports.choices import ImportKind
+from vnemis.imports.formats import FORMATS
+from vnemis.imports.tasks import import_job_run_task
+from vnemis.imports.templates_xlsx import template_bytes
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of data"), choices=ImportKind.choices)
+    unit = forms.ChoiceField(label=_("Into"))
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+    dry_run = forms.BooleanField(label=_("Dry run (check only)"), required=False, initial=True)
+    partial = forms.BooleanField(
+        label=_("Write the valid rows even if some are rejected"), required=False
+    )
+
+
+def _start(request: AuthedRequest, job_id: int) -> None:
+    transaction.on_commit(
+        partial(import_job_run_task.enqueue, job_id=job_id, user_id=request.user.pk)
+    )
+
+
+@login_required
+def import_list(request: AuthedRequest) -> HttpResponse:
+    units = list(access.import_units_for_user(user=request.user))
+    if not units and not access.jobs_for_user(user=request.user).exists():
+        raise Http404
+    form = UploadForm(request.POST or None, request.FILES or None)
+    unit_field = form.fields["unit"]
+    assert isinstance(unit_field, forms.ChoiceField)
+    unit_field.choices = [(u.code, u.name) for u in units]
+    if request.method == "POST" and form.is_valid():
+        unit = next(u for u in units if u.code == form.cleaned_data["unit"])
+        upload = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "upload"
+            with path.open("wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            with transaction.atomic():
+                source = services.import_file_store(path=path, name=upload.name, by=request.user)
+                job = services.import_job_create(
+                    source=source,
+                    kind=form.cleaned_data["kind"],
+                    by=request.user,
+                    dry_run=form.cleaned_data["dry_run"],
+                    partial=form.cleaned_data["partial"],
+                    scope_unit=unit,
+                )
+                _start(request, job.pk)
+        return redirect("imports:import_detail", pk=job.pk)
+    jobs = access.jobs_for_user(user=request.user).select_related("source", "scope_unit")
+    return render(
+        request,
+        "imports/import_list.html",
+        {
+            "form": form,
+            "page": paginate(request, jobs),
+            "kinds": ImportKind.choices,
+        },
+    )
+
+
+@login_required
+def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    job = access.job_get_for_user(user=request.user, pk=pk)
+    return render(request, "imports/import_detail.html", {"job": job})
+
+
+@login_required
+@require_POST
+def import_commit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """After a dry run: run the same file again, this time writing."""
+    job = access.job_get_for_user(user=request.user, pk=pk)
+    if job.scope_unit not in access.import_units_for_user(user=request.user):
+        raise Http404
+    with transaction.atomic():
+        again = services.import_job_create(
+            source=job.source,
+            kind=job.kind,
+            by=request.user,
+            dry_run=False,
+            partial="partial" in request.POST,
+            scope_unit=job.scope_unit,
+        )
+        _start(request, again.pk)
+    return redirect("imports:import_detail", pk=again.pk)
+
+
+@login_required
+def import_errors(request: AuthedRequest, pk: int) -> FileResponse:
+    job = access.job_get_for_user(user=request.user, pk=pk)
+    if not job.error_report:
+        raise Http404
+    return FileResponse(
+        job.error_report.open("rb"),
+        as_attachment=True,
+        filename=f"loi-nhap-du-lieu-{job.pk}.xlsx",
+        content_type=XLSX_TYPE,
+    )
+
+
+@login_required
+def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
+    if kind not in FORMATS:
+        raise Http404
+    response = HttpResponse(template_bytes(kind), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="mau-{kind}.xlsx"'
+    return response
