@@ -90,3 +90,31 @@ class ImportJob(BaseModel):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class ExternalRef(BaseModel):
+    """That a record of another system (a OneRoster sourcedId) is this vnemis record.
+
+    Importing the same roster again finds its records through these, so nothing is
+    duplicated, and an export can give the other system back its own identifiers.
+    """
+
+    system = models.CharField(_("source system"), max_length=64)
+    record_type = models.CharField(_("record type"), max_length=32)
+    external_id = models.CharField(_("external id"), max_length=255)
+    target_type = models.CharField(_("vnemis record type"), max_length=80)
+    target_id = models.BigIntegerField(_("vnemis record id"))
+
+    class Meta:
+        verbose_name = _("external reference")
+        verbose_name_plural = _("external references")
+        ordering = ["system", "record_type", "external_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "record_type", "external_id"], name="externalref_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="externalref_target")]
+
+    def __str__(self) -> str:
+        return f"{self.system}:{self.record_type}:{self.external_id}"

@@ -70,3 +70,22 @@ def school_year_create(*, starts_on: dt.date, ends_on: dt.date, by: Any) -> Scho
     year.save()
     audit_record(actor=by, verb=AuditVerb.CREATED, target=year, after=snapshot(year))
     return year
+
+
+@transaction.atomic
+def orgunit_update(*, unit: OrgUnit, by: Any, **fields: Any) -> OrgUnit:
+    before = snapshot(unit)
+    for name, value in fields.items():
+        setattr(unit, name, value)
+    unit.full_clean()
+    unit.save()
+    audit_record(actor=by, verb=AuditVerb.UPDATED, target=unit, before=before, after=snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def orgunit_group_add(*, unit: OrgUnit, group_set: str, group: str, by: Any) -> None:
+    unit.groups.add(OrgUnitGroup.objects.get(group_set__code=group_set, code=group))
+    audit_record(
+        actor=by, verb=AuditVerb.UPDATED, target=unit, after={"group": f"{group_set}:{group}"}
+    )

@@ -39,7 +39,8 @@ class Person(BaseModel):
     middle_name = models.CharField(_("middle name"), max_length=60, blank=True)
     given_name = models.CharField(_("given name"), max_length=60)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
-    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    # Blank when unknown, as in rosters received from other systems without demographics.
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     ethnicity = models.CharField(
         _("ethnicity"), max_length=2, choices=Ethnicity.choices, default=Ethnicity.KINH
     )

@@ -435,3 +435,19 @@ def enrollment_place(
         after=snapshot(enrollment),
     )
     return enrollment
+
+
+@transaction.atomic
+def school_class_set_homeroom(*, school_class: SchoolClass, teacher: Staff, by: Any) -> SchoolClass:
+    before = snapshot(school_class)
+    school_class.homeroom_teacher = teacher
+    school_class.full_clean()
+    school_class.save(update_fields=["homeroom_teacher", "updated_at"])
+    audit_record(
+        actor=by,
+        verb=AuditVerb.UPDATED,
+        target=school_class,
+        before=before,
+        after=snapshot(school_class),
+    )
+    return school_class
