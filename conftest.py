@@ -122,3 +122,14 @@ def browser(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 yield launched
             finally:
                 launched.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Jobs run right after commit in tests, so that a test sees their effects; the worker's
+    own tests use the database queue explicitly."""
+    from django.conf import settings
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+        "database": {"BACKEND": "vnemis.core.taskqueue.DatabaseBackend"},
+    }

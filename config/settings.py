@@ -168,8 +168,18 @@ MEDIA_ROOT = VAR_DIR / "media"
 # WhiteNoise looks into STATIC_ROOT at start-up; before the first collectstatic it is empty.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
-# Jobs run in the web process right after commit until a database-backed queue is installed.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background jobs: the database queue run by `vnemis worker` (started by `make run` and
+# `vnemis serve`), or "immediate" to run each job in the web process right after commit (the
+# test suite does, so that a test sees the job's effects).
+_TASK_BACKENDS = {
+    "database": "vnemis.core.taskqueue.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {"BACKEND": _TASK_BACKENDS[env("TASKS", "database")]},
+    "database": {"BACKEND": _TASK_BACKENDS["database"]},
+}
+VNEMIS_JOBS_DIR = VAR_DIR / "jobs"
 
 # Demo accounts use this password when VNEMIS_DEMO_PASSWORD is not set.
 VNEMIS_DEMO_PASSWORD = env("DEMO_PASSWORD", "vnemis-demo-2022")

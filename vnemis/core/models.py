@@ -62,3 +62,34 @@ class AuditEntry(models.Model):
         after = self.after or {}
         keys = sorted(set(before) | set(after))
         return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}
+
+
+class QueuedTask(models.Model):
+    """A background job waiting for, or run by, ``vnemis worker`` (the database task queue).
+
+    Django's tasks API enqueues here when the ``database`` backend is chosen; the worker
+    claims ready rows one at a time, so no broker is needed.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32)
+    task_path = models.CharField(_("task"), max_length=255)
+    queue_name = models.CharField(_("queue"), max_length=64, default="default")
+    priority = models.SmallIntegerField(_("priority"), default=0)
+    args = models.JSONField(_("arguments"), default=list)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict)
+    status = models.CharField(_("status"), max_length=12, default="READY", db_index=True)
+    enqueued_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)
+    run_after = models.DateTimeField(_("run after"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    worker_id = models.CharField(_("worker"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("queued task")
+        verbose_name_plural = _("queued tasks")
+        ordering = ["-priority", "enqueued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task_path} ({self.status})"

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import os
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
@@ -77,10 +80,50 @@ class _Rollback(Exception):
     """Raised inside the transaction to undo everything (dry run, or rejected rows)."""
 
 
+class _Cancelled(Exception):
+    """The user asked to stop: the transaction is undone."""
+
+
+class JobProgress:
+    """Progress and the cancel request of a running job, in files beside the database.
+
+    A running import holds its writes in one transaction; SQLite lets no other connection
+    write meanwhile, so the page cannot read progress from the job's row. A small JSON file,
+    replaced atomically, can be read by any process.
+    """
+
+    def __init__(self, job_id: int) -> None:
+        self.folder = Path(settings.VNEMIS_JOBS_DIR)
+        self.path = self.folder / f"import-{job_id}.json"
+        self.cancel_path = self.folder / f"import-{job_id}.cancel"
+
+    def write(self, **data: Any) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def read(self) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data
+
+    def request_cancel(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.cancel_path.touch()
+
+    def cancel_requested(self) -> bool:
+        return self.cancel_path.exists()
+
+
 def import_job_run(*, job: ImportJob, by: Any, day: dt.date | None = None) -> ImportJob:
     """Run the job to the end; its counts, status and error report tell what happened."""
-    job.status, job.started_at = JobStatus.RUNNING, timezone.now()
-    job.save(update_fields=["status", "started_at", "updated_at"])
+    # A re-run (after a stopped worker) starts from zero: nothing of the earlier run was kept.
+    job.status, job.started_at, job.written = JobStatus.RUNNING, timezone.now(), False
+    job.processed = job.created = job.updated = job.unchanged = job.rejected = 0
+    job.save()
     fmt_class = FORMATS[job.kind]
     scope = (
         tuple(job.scope_unit.placements.values_list("path", flat=True)) if job.scope_unit else None
@@ -97,9 +140,16 @@ def import_job_run(*, job: ImportJob, by: Any, day: dt.date | None = None) -> Im
     write = not job.dry_run
     seen: dict[str, int] = {}
     cells_of = {line: row for line, row in table.rows}
+    progress = JobProgress(job.pk)
+    progress.write(processed=0, total=job.total, state="running")
     try:
         with transaction.atomic():
             for line, record in iter_records(table, columns):
+                if job.processed % 200 == 0:
+                    # Outside the transaction, so the page can show it while rows are written.
+                    progress.write(processed=job.processed, total=job.total, state="running")
+                    if progress.cancel_requested():
+                        raise _Cancelled
                 try:
                     # A savepoint per row: a rejected row leaves no trace of its own writes.
                     with transaction.atomic():
@@ -119,6 +169,13 @@ def import_job_run(*, job: ImportJob, by: Any, day: dt.date | None = None) -> Im
                 raise _Rollback
     except _Rollback:
         write = False
+    except _Cancelled:
+        progress.write(processed=job.processed, total=job.total, state="cancelled")
+        job.processed = 0
+        return _finish(
+            job, status=JobStatus.CANCELLED, message=_("Cancelled: nothing was written.")
+        )
+    progress.write(processed=job.processed, total=job.total, state="done")
     job.created, job.updated = counts[RowOutcome.CREATE], counts[RowOutcome.UPDATE]
     job.unchanged, job.rejected = counts[RowOutcome.UNCHANGED], counts[RowOutcome.REJECTED]
     job.written = write
@@ -161,4 +218,18 @@ def _finish(job: ImportJob, *, status: JobStatus, message: str) -> ImportJob:
             "written": job.written,
         },
     )
+    return job
+
+
+def import_job_cancel(*, job: ImportJob, by: Any) -> ImportJob:
+    """Stop a job: a queued one at once, a running one at its next check (all undone)."""
+    updated = ImportJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+        status=JobStatus.CANCELLED,
+        message=_("Cancelled before it started."),
+        finished_at=timezone.now(),
+    )
+    if not updated and job.status == JobStatus.RUNNING:
+        JobProgress(job.pk).request_cancel()
+    audit_record(actor=by, verb=AuditVerb.UPDATED, target=job, note="cancel requested")
+    job.refresh_from_db()
     return job

@@ -11,8 +11,10 @@ from vnemis.imports.models import ImportJob
 
 @task
 def import_job_run_task(*, job_id: int, user_id: int | None) -> None:
-    job = ImportJob.objects.filter(pk=job_id, status="queued").first()
-    if job is None:  # already run or cancelled: running again would change nothing
+    # "running" too: a job whose worker was killed is run again from the start (its earlier
+    # run was one transaction, undone by the kill). Finished or cancelled jobs are left alone.
+    job = ImportJob.objects.filter(pk=job_id, status__in=["queued", "running"]).first()
+    if job is None:
         return
     user = User.objects.filter(pk=user_id).first() if user_id else None
     services.import_job_run(job=job, by=user)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("imports/", views.import_list, name="import_list"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/commit/", views.import_commit, name="import_commit"),
+    path("imports/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/errors/", views.import_errors, name="import_errors"),
     path("imports/templates/<str:kind>/", views.import_template, name="import_template"),
 ]

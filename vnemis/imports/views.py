@@ -81,7 +81,31 @@ def import_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     job = access.job_get_for_user(user=request.user, pk=pk)
-    return render(request, "imports/import_detail.html", {"job": job})
+    progress = services.JobProgress(job.pk).read()
+    done = progress.get("processed", 0)
+    total = progress.get("total") or job.total
+    context = {
+        "job": job,
+        "progress": progress,
+        "percent": int(100 * done / total) if total else 0,
+        "live": job.status in {"queued", "running"},
+    }
+    template = "imports/import_detail.html"
+    if request.htmx:  # type: ignore[attr-defined]
+        if not context["live"]:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"  # finished: reload the page with the final counts
+            return response
+        template += "#status"  # the polling refreshes only the status block
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def import_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    job = access.job_get_for_user(user=request.user, pk=pk)
+    services.import_job_cancel(job=job, by=request.user)
+    return redirect("imports:import_detail", pk=pk)
 
 
 @login_required

@@ -13,5 +13,6 @@ urlpatterns = [
     path("students/<str:code>/transfer/", views.student_transfer, name="student_transfer"),
     path("schools/<str:code>/promotion/", views.school_promotion, name="school_promotion"),
     path("staff/", views.staff_list, name="staff_list"),
+    path("data-quality/", views.data_quality, name="data_quality"),
     path("staff/<str:code>/", views.staff_detail, name="staff_detail"),
 ]

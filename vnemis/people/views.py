@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -17,7 +19,7 @@ from vnemis.core.xlsx import xlsx_response
 from vnemis.organisations import access as org_access
 from vnemis.organisations import services as org_services
 from vnemis.organisations.models import SchoolYear
-from vnemis.people import access, selectors, services
+from vnemis.people import access, quality, selectors, services
 from vnemis.people.filtersets import EnrollmentFilterSet, StaffFilterSet
 from vnemis.people.forms import EnrollmentTransferForm
 from vnemis.people.models import Person
@@ -346,3 +348,66 @@ def school_promotion(request: AuthedRequest, code: str) -> HttpResponse:
             "finishing": sum(1 for line in lines if line.next_grade is None),
         },
     )
+
+
+@login_required
+def data_quality(request: AuthedRequest) -> HttpResponse:
+    """Suspect records of the user's scope, each list exportable to Excel."""
+    if not user_scope(request.user).is_officer:
+        raise Http404
+    year = SchoolYear.current()
+    if year is None:
+        raise Http404
+    chosen = next((c for c in quality.CHECKS if c.code == request.GET.get("check")), None)
+    if chosen is None:
+        counts = [(c, c.rows(request.user, year).count()) for c in quality.CHECKS]
+        return render(request, "people/data_quality.html", {"counts": counts, "year": year})
+    rows = chosen.rows(request.user, year)
+    if request.GET.get("export") == "xlsx":
+        audit_record(
+            actor=request.user,
+            verb=AuditVerb.EXPORTED,
+            target=request.user,
+            note=f"quality {chosen.code}",
+        )
+        return xlsx_response(
+            filename=f"chat-luong-du-lieu-{chosen.code}.xlsx",
+            sheet=str(chosen.title)[:31],
+            **_quality_export(chosen.kind, rows),
+        )
+    return render(
+        request,
+        "people/data_quality.html",
+        {
+            "check": chosen,
+            "year": year,
+            "page": paginate(request, rows),
+            "query": query_without_page(request),
+        },
+    )
+
+
+def _quality_export(kind: str, rows: Any) -> dict[str, Any]:
+    if kind == "staff":
+        return {
+            "headers": [_("Staff code"), _("Full name"), _("Unit")],
+            "rows": ((s.code, s.person.full_name, s.org_unit.name) for s in rows),
+        }
+    if kind == "students":
+        return {
+            "headers": [_("Student code"), _("Full name"), _("Date of birth")],
+            "rows": ((s.code, s.person.full_name, s.person.birth_date) for s in rows),
+        }
+    return {
+        "headers": [_("Student code"), _("Full name"), _("Date of birth"), _("School"), _("Class")],
+        "rows": (
+            (
+                e.student.code,
+                e.student.person.full_name,
+                e.student.person.birth_date,
+                e.school.name,
+                e.school_class.name if e.school_class else "",
+            )
+            for e in rows
+        ),
+    }

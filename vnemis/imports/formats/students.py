@@ -60,13 +60,25 @@ class StudentFormat(ImportFormat):
     )
 
     def _school(self, code: str) -> OrgUnit:
-        schools = OrgUnit.objects.filter(code=code, kind="school")
-        if self.scope_paths is not None:
-            schools = schools & OrgUnit.objects.under_paths(self.scope_paths)
-        school = schools.first()
+        # Files hold many rows per school: each school is looked up (and scope-checked) once.
+        cache: dict[str, OrgUnit | None] = self.__dict__.setdefault("_cached_schools", {})
+        if code not in cache:
+            schools = OrgUnit.objects.filter(code=code, kind="school").prefetch_related(
+                "groups__group_set"
+            )
+            if self.scope_paths is not None:
+                schools = schools & OrgUnit.objects.under_paths(self.scope_paths)
+            cache[code] = schools.first()
+        school = cache[code]
         if school is None:
             raise RowError(_("No school with the code {code} in your area.").format(code=code))
         return school
+
+    def _year(self) -> SchoolYear | None:
+        if "_cached_year" not in self.__dict__:
+            self.__dict__["_cached_year"] = SchoolYear.current(today=self.day)
+        year: SchoolYear | None = self.__dict__["_cached_year"]
+        return year
 
     def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
         family, middle, given = _split_name(" ".join(text(cells.get("full_name")).split()))
@@ -153,7 +165,7 @@ class StudentFormat(ImportFormat):
             if found is not None:
                 return found
         # No identifier: the same name and birth date enrolled at the same school this year.
-        year = SchoolYear.current(today=self.day)
+        year = self._year()
         full = " ".join(
             p for p in (data["family_name"], data["middle_name"], data["given_name"]) if p
         )
@@ -166,7 +178,7 @@ class StudentFormat(ImportFormat):
         ).first()
 
     def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
-        year = SchoolYear.current(today=self.day)
+        year = self._year()
         if year is None:
             raise RowError(_("No school year is set up."))
         student = self._find(data)
