@@ -7,6 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from vnemis.people import services
+from vnemis.people.choices import EnrollmentStatus, ExitReason
 from vnemis.people.models import Enrollment
 from vnemis.people.tests.test_access import _matrix
 from vnemis.testing.personas import PersonaTestCase
@@ -41,8 +42,8 @@ class DataQualityTests(PersonaTestCase):
         services.enrollment_end(
             enrollment=Enrollment.objects.get(student=w.student_a1),
             on=dt.date(2022, 1, 5),
-            status="dropped_out",
-            reason="family",
+            status=EnrollmentStatus.DROPPED_OUT,
+            reason=ExitReason.FAMILY,
             by=None,
         )
         response = self.get_as("batxat_officer", url + "?check=no_enrollment")
