@@ -7,7 +7,8 @@ import datetime as dt
 from vnemis.organisations.models import OrgUnit
 from vnemis.plans import services
 from vnemis.plans.choices import TaskStatus
-from vnemis.reports.documents.dx_semiannual import FigureText, sample_data_laocai_2022
+from vnemis.reports.documents.dx_semiannual import FigureText
+from vnemis.reports.documents.dx_semiannual_sample import sample_data_laocai_2022
 
 QD_1634 = (
     "qd-1634-2021",

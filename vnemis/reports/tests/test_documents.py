@@ -26,8 +26,8 @@ from vnemis.reports.documents.dx_semiannual import (
     Target,
     fill_figures,
     render_dx_semiannual,
-    sample_data_laocai_2022,
 )
+from vnemis.reports.documents.dx_semiannual_sample import sample_data_laocai_2022
 from vnemis.reports.documents.nd30 import (
     Nd30Document,
     Span,
