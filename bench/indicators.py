@@ -37,7 +37,7 @@ def build(n_students: int, seed: int = 1) -> int:
     from django.utils import timezone
 
     from vnemis.core.bulk import BulkWriter, reset_sequences
-    from vnemis.digital.models import DigitalProfile, StudentRecord
+    from vnemis.digital.models import PROFILE_COLUMNS, DigitalProfile, StudentRecord
     from vnemis.organisations.models import (
         OrgPlacement,
         OrgUnit,
@@ -92,20 +92,7 @@ def build(n_students: int, seed: int = 1) -> int:
         )
         profiles = BulkWriter(
             DigitalProfile,
-            [
-                "unit",
-                "valid_from",
-                "internet",
-                "has_website",
-                "website",
-                "cashless_payment",
-                "contact_book",
-                "it_in_management",
-                "basic_ict",
-                "source",
-                "recorded_by",
-                "note",
-            ],
+            PROFILE_COLUMNS,
             now=now,
         )
         for s in schools:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from vnemis.core.bulk import BulkWriter, reset_sequences
 from vnemis.demo.laocai_2022 import YEAR_START
-from vnemis.digital.models import DigitalProfile, StudentRecord
+from vnemis.digital.models import PROFILE_COLUMNS, DigitalProfile, StudentRecord
 from vnemis.organisations.choices import GroupSetCode, OrgUnitKind
 from vnemis.organisations.models import OrgUnit, SchoolYear
 
@@ -87,20 +87,7 @@ def load_digital(*, rng: random.Random, year: SchoolYear, scale: float) -> dict[
 
     writer = BulkWriter(
         DigitalProfile,
-        [
-            "unit",
-            "valid_from",
-            "internet",
-            "has_website",
-            "website",
-            "cashless_payment",
-            "contact_book",
-            "it_in_management",
-            "basic_ict",
-            "source",
-            "recorded_by",
-            "note",
-        ],
+        PROFILE_COLUMNS,
         now=now,
     )
 

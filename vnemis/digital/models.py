@@ -76,6 +76,23 @@ class DigitalProfile(BaseModel):
         return f"{self.unit} ({self.valid_from:%d/%m/%Y})"
 
 
+# The profile's columns in the order the bulk loaders (demo, benchmarks) write them.
+PROFILE_COLUMNS = (
+    "unit",
+    "valid_from",
+    "internet",
+    "has_website",
+    "website",
+    "cashless_payment",
+    "contact_book",
+    "it_in_management",
+    "basic_ict",
+    "source",
+    "recorded_by",
+    "note",
+)
+
+
 class StudentRecord(BaseModel):
     """What the sector database holds for a student in a school year.
 
