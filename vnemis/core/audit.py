@@ -60,3 +60,41 @@ def audit_record(
         after=after,
         note=note[:255],
     )
+
+
+def audit_bulk(
+    *,
+    actor: Any,
+    verb: AuditVerb | str,
+    model: type[models.Model],
+    ids: list[int],
+    note: str,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry | None:
+    """One entry for many records written together (a bulk import's batch of new rows).
+
+    Writing one entry per row would double the work of a million-row import; the entry names
+    the records (their ids, as ranges) and ``note`` says where they came from (the import job,
+    whose file is kept), so each one is still traceable.
+    """
+    if not ids:
+        return None
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    ordered = sorted(ids)
+    ranges: list[list[int]] = []
+    for pk in ordered:
+        if ranges and ranges[-1][1] == pk - 1:
+            ranges[-1][1] = pk
+        else:
+            ranges.append([pk, pk])
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_name=user.get_username() if user is not None else "system",
+        verb=verb,
+        target_type=model._meta.label,
+        target_id="",
+        target_repr=f"{len(ordered)} × {model._meta.verbose_name}"[:255],
+        before=None,
+        after={"count": len(ordered), "id_ranges": ranges, **(after or {})},
+        note=note[:255],
+    )

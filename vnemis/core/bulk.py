@@ -7,8 +7,11 @@ row, and rely on the database's constraints as the last check.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Sequence
+import queue
+import threading
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.core.management.color import no_style
@@ -97,3 +100,146 @@ def apportion(total: int, weights: Sequence[float]) -> list[int]:
     for i in by_remainder[:left]:
         parts[i] += 1
     return parts
+
+
+def _sequence(table: str) -> str:
+    cache: dict[str, str] = connection.__dict__.setdefault("_vnemis_sequences", {})
+    if table not in cache:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            cache[table] = cursor.fetchone()[0]
+    return cache[table]
+
+
+def ids_allocate(model: type[models.Model], count: int) -> list[int]:
+    """``count`` fresh primary keys for rows the caller inserts itself.
+
+    PostgreSQL hands them out from the table's identity sequence, so concurrent ordinary
+    inserts never collide with them. On SQLite the caller's transaction holds the only write
+    lock once it has written; the next ids follow the largest one in the table.
+    """
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                [_sequence(table), count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")
+        first = (cursor.fetchone()[0] or 0) + 1
+    return list(range(first, first + count))
+
+
+class _CopyWorker:
+    """Sends COPY payloads on the transaction's own connection from a second thread, so
+    PostgreSQL stores one batch while Python checks the next (two cores, both busy).
+
+    psycopg serialises statements on a connection, so a query from the main thread waits for
+    a COPY under way; errors are raised in the main thread by ``drain``.
+    """
+
+    def __init__(self) -> None:
+        self.raw = connection.connection  # psycopg's connection, in the current transaction
+        self.jobs: queue.Queue[tuple[str, Sequence[Sequence[Any]]] | None] = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._loop, name="vnemis-copy", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            job = self.jobs.get()
+            try:
+                if job is None:
+                    return
+                if self.error is None:
+                    sql, rows = job
+                    with self.raw.cursor() as cursor, cursor.copy(sql) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+            except BaseException as exc:  # handed to the main thread
+                self.error = exc
+            finally:
+                self.jobs.task_done()
+
+    def submit(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.raise_error()
+        self.jobs.put((sql, rows))
+
+    def drain(self) -> None:
+        self.jobs.join()
+        self.raise_error()
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def stop(self) -> None:
+        self.jobs.put(None)
+        self.thread.join()
+
+
+_worker: threading.local = threading.local()
+
+
+@contextlib.contextmanager
+def copy_in_background() -> Iterator[None]:
+    """Within the block, ``rows_insert(..., background=True)`` on PostgreSQL returns at once
+    and the rows are stored by a second thread; all of them are stored (or the first error
+    raised) when the block ends. Elsewhere, or on SQLite, inserts stay synchronous."""
+    if connection.vendor != "postgresql" or getattr(_worker, "current", None) is not None:
+        yield
+        return
+    connection.ensure_connection()
+    worker = _worker.current = _CopyWorker()
+    try:
+        yield
+        worker.drain()
+    finally:
+        _worker.current = None
+        worker.stop()
+
+
+def copy_drain() -> None:
+    """Wait for the rows handed to the background thread; raise its error, if any."""
+    worker: _CopyWorker | None = getattr(_worker, "current", None)
+    if worker is not None:
+        worker.drain()
+
+
+def rows_insert(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    background: bool = False,
+) -> None:
+    """INSERT ``rows`` (values for ``fields``, in order; "id" included) in one go: COPY on
+    PostgreSQL, executemany elsewhere. The database's constraints are the last check.
+
+    ``background``: within ``copy_in_background()``, hand the rows to the second thread (the
+    caller must not read them back before ``copy_drain()``).
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(_column(model, name)) for name in fields)
+    target = f"{quote(model._meta.db_table)} ({columns})"
+    if connection.vendor == "postgresql":
+        sql = f"COPY {target} FROM STDIN"
+        worker: _CopyWorker | None = getattr(_worker, "current", None)
+        if worker is not None and background:
+            worker.submit(sql, rows)
+            return
+        if worker is not None:
+            worker.drain()  # keep the order in which rows were handed in
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {target} VALUES ({placeholders})", rows)

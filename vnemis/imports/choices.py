@@ -5,8 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportKind(models.TextChoices):
+    SCHOOLS = "schools", _("Schools")
+    SITES = "sites", _("School sites")
+    STAFF = "staff", _("Staff")
+    CLASSES = "classes", _("Classes")
     STUDENTS = "students", _("Students and their enrolment")
+    GUARDIANS = "guardians", _("Parents and guardians")
+    ENROLMENTS = "enrolments", _("Enrolments")
     DIGITAL_PROFILES = "digital_profiles", _("Digital-transformation facts of schools and sites")
+    REPORTED_VALUES = "reported_values", _("Reported figures")
 
 
 class JobStatus(models.TextChoices):

@@ -5,11 +5,12 @@ Every refusal is a ``ReadError`` with a Vietnamese message that says what to do.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,39 +39,83 @@ def _max_bytes() -> int:
     return int(getattr(settings, "VNEMIS_IMPORT_MAX_BYTES", 100 * 1024 * 1024))
 
 
-def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+@dataclass
+class TableStream:
+    """A table read lazily: the header now, the rows as they are iterated."""
+
+    headers: list[str]
+    rows: Iterator[tuple[int, list[Any]]]
+    size_hint: int  # about how many data rows (lines in a CSV), for progress bars
+
+
+_SAMPLE = 1 << 16
+
+
+def _encoding(sample: bytes) -> str:
+    """The encoding of a CSV file, judged from its first bytes."""
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     try:
-        return raw.decode("utf-8")
+        # Incremental: a character cut at the end of the sample is not an error.
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
     except UnicodeDecodeError:
         pass
-    text = unicodedata.normalize("NFC", raw.decode("cp1258", errors="replace"))
+    text = unicodedata.normalize("NFC", sample.decode("cp1258", errors="replace"))
     odd = sum(1 for c in text if c in _LEGACY_MARKERS)
     letters = sum(1 for c in text if c.isalpha())
     if "\ufffd" in text or (letters and odd / letters > 0.02):
-        raise ReadError(
-            _(
-                "The file is not in UTF-8 and looks like a legacy Vietnamese encoding (TCVN3 or "
-                "VNI). Open it in Excel and save it as 'CSV UTF-8', or upload the .xlsx file."
-            )
-        )
-    return text  # Windows-1258, as Excel on Vietnamese Windows writes CSV
+        raise ReadError(_legacy_message())
+    return "cp1258"  # Windows-1258, as Excel on Vietnamese Windows writes CSV
 
 
-def _csv(raw: bytes) -> list[list[Any]]:
-    text = _decode(raw)
-    sample = text[:4096]
+def _legacy_message() -> str:
+    return _(
+        "The file is not in UTF-8 and looks like a legacy Vietnamese encoding (TCVN3 or "
+        "VNI). Open it in Excel and save it as 'CSV UTF-8', or upload the .xlsx file."
+    )
+
+
+def _nfc_lines(handle: Iterable[str]) -> Iterator[str]:
+    # Windows-1258 writes many letters as a base letter and a combining tone mark, and files
+    # from macOS may be decomposed: every line is recomposed so "ễ" is one character.
+    normalize = unicodedata.normalize
+    for line in handle:
+        yield line if line.isascii() else normalize("NFC", line)
+
+
+def _csv_rows(path: Path) -> Iterator[list[Any]]:
+    with path.open("rb") as raw:
+        sample = raw.read(_SAMPLE)
+    encoding = _encoding(sample)
+    head = sample.decode(encoding, errors="ignore")[:4096]
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        dialect: Any = csv.Sniffer().sniff(head, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    with path.open(encoding=encoding, newline="") as handle:
+        try:
+            yield from csv.reader(_nfc_lines(handle), dialect)
+        except UnicodeDecodeError as exc:
+            raise ReadError(
+                _(
+                    "The file mixes encodings: byte {position} is not {encoding}. Save the "
+                    "whole file as 'CSV UTF-8' and upload it again."
+                ).format(position=exc.start, encoding=encoding.upper())
+            ) from exc
 
 
-def _xlsx(path: Path) -> list[list[Any]]:
+def _count_lines(path: Path) -> int:
+    lines = 0
+    with path.open("rb") as raw:
+        for chunk in iter(lambda: raw.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+    return lines
+
+
+def _xlsx_rows(path: Path) -> tuple[Iterator[list[Any]], int]:
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -88,13 +133,29 @@ def _xlsx(path: Path) -> list[list[Any]]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
-        return [list(row) for row in sheet.to_python(skip_empty_area=False)]
+        height = sheet.height
+        rows = sheet.iter_rows()
     except Exception as exc:  # calamine raises its own error types for broken workbooks
         raise ReadError(_("The Excel file cannot be read: {error}").format(error=exc)) from exc
+    return (list(row) for row in rows), height
 
 
-def read_table(path: Path, *, name: str) -> Table:
-    """The first sheet (or the CSV) as a header row and numbered data rows."""
+def _filled(row: list[Any]) -> bool:
+    """Whether a row has any content (blank rows are skipped, as a person reading would)."""
+    try:
+        return bool("".join(row).strip())  # CSV rows: all text
+    except TypeError:
+        return any(c is not None and str(c).strip() for c in row)
+
+
+@contextmanager
+def open_table(path: Path, *, name: str) -> Iterator[TableStream]:
+    """The first sheet (or the CSV) as a header row and lazily read, numbered data rows.
+
+    Blank rows are skipped; line numbers are those of the file, as a user sees them in Excel.
+    Reading errors found later in the file (a bad byte at line 80,000) raise ``ReadError``
+    from the iteration.
+    """
     size = path.stat().st_size
     if size == 0:
         raise ReadError(_("The file is empty."))
@@ -106,26 +167,43 @@ def read_table(path: Path, *, name: str) -> Table:
         )
     suffix = Path(name).suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        cells = _xlsx(path)
+        cells, height = _xlsx_rows(path)
     elif suffix in {".csv", ".txt"}:
-        cells = _csv(path.read_bytes())
+        cells, height = _csv_rows(path), _count_lines(path)
     else:
         raise ReadError(_("Upload an .xlsx or .csv file."))
-    numbered = [
-        (i + 1, row)
-        for i, row in enumerate(cells)
-        if any(str(c).strip() for c in row if c is not None)
-    ]
-    if not numbered:
-        raise ReadError(_("The file has no rows."))
-    (_line, header), *rows = numbered
-    headers = [str(h).strip() if h is not None else "" for h in header]
-    if not rows:
-        raise ReadError(_("The file has a header row but no data."))
-    return Table(headers, rows)
+    numbered = ((i, row) for i, row in enumerate(cells, start=1) if _filled(row))
+    try:
+        first = next(numbered, None)
+        if first is None:
+            raise ReadError(_("The file has no rows."))
+        headers = [str(h).strip() if h is not None else "" for h in first[1]]
+        second = next(numbered, None)
+        if second is None:
+            raise ReadError(_("The file has a header row but no data."))
+
+        def rows() -> Iterator[tuple[int, list[Any]]]:
+            yield second
+            yield from numbered
+
+        yield TableStream(headers, rows(), max(1, height - first[0]))
+    finally:
+        numbered.close()
+        close = getattr(cells, "close", None)
+        if close is not None:
+            close()
 
 
-def iter_records(table: Table, columns: dict[str, int]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Each data row as {column key: cell}, using the matched column positions."""
-    for line, row in table.rows:
-        yield line, {key: (row[i] if i < len(row) else None) for key, i in columns.items()}
+def read_table(path: Path, *, name: str) -> Table:
+    """The whole table in memory (small files: templates, tests)."""
+    with open_table(path, name=name) as table:
+        return Table(table.headers, list(table.rows))
+
+
+def iter_records(
+    rows: Iterable[tuple[int, list[Any]]], columns: dict[str, int]
+) -> Iterator[tuple[int, list[Any], dict[str, Any]]]:
+    """Each data row as (line, cells, {column key: cell}), using the matched positions."""
+    for line, row in rows:
+        width = len(row)
+        yield line, row, {key: (row[i] if i < width else None) for key, i in columns.items()}

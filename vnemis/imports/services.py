@@ -7,24 +7,27 @@ import datetime as dt
 import hashlib
 import json
 import os
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vnemis.core.audit import audit_record
+from vnemis.core.bulk import copy_drain, copy_in_background
 from vnemis.core.choices import AuditVerb
 from vnemis.core.xlsx import xlsx_bytes
 from vnemis.imports.choices import JobStatus, RowOutcome
 from vnemis.imports.formats import FORMATS
-from vnemis.imports.formats.base import RowError
+from vnemis.imports.formats.base import ImportFormat, RowError
 from vnemis.imports.models import ImportFile, ImportJob
-from vnemis.imports.readers import ReadError, iter_records, read_table
+from vnemis.imports.readers import ReadError, iter_records, open_table
 from vnemis.organisations.models import OrgUnit
 
 
@@ -118,8 +121,22 @@ class JobProgress:
         return self.cancel_path.exists()
 
 
-def import_job_run(*, job: ImportJob, by: Any, day: dt.date | None = None) -> ImportJob:
-    """Run the job to the end; its counts, status and error report tell what happened."""
+ProgressCallback = Callable[[int, int], None]
+
+
+def import_job_run(
+    *,
+    job: ImportJob,
+    by: Any,
+    day: dt.date | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> ImportJob:
+    """Run the job to the end; its counts, status and error report tell what happened.
+
+    The file is read as a stream, so memory does not grow with its length. Formats that
+    write in batches (``batch_size`` > 0) get their rows in groups; the others one row at a
+    time, each in its own savepoint.
+    """
     # A re-run (after a stopped worker) starts from zero: nothing of the earlier run was kept.
     job.status, job.started_at, job.written = JobStatus.RUNNING, timezone.now(), False
     job.processed = job.created = job.updated = job.unchanged = job.rejected = 0
@@ -128,70 +145,60 @@ def import_job_run(*, job: ImportJob, by: Any, day: dt.date | None = None) -> Im
     scope = (
         tuple(job.scope_unit.placements.values_list("path", flat=True)) if job.scope_unit else None
     )
-    fmt = fmt_class(by=by, scope_paths=scope, day=day or timezone.localdate())
-    rejected: list[tuple[int, list[Any], str]] = []
-    counts = {outcome: 0 for outcome in RowOutcome.values}
+    fmt = fmt_class(by=by, scope_paths=scope, day=day or timezone.localdate(), job=job)
+    run = _Run(job=job, fmt=fmt, on_progress=on_progress)
     try:
-        table = read_table(Path(job.source.file.path), name=job.source.original_name)
-        columns = fmt.match_headers(table.headers)
+        with open_table(Path(job.source.file.path), name=job.source.original_name) as table:
+            columns = fmt.match_headers(table.headers)
+            job.total = table.size_hint
+            run.headers = table.headers
+            run.progress.write(processed=0, total=job.total, state="running")
+            with transaction.atomic():
+                with copy_in_background():
+                    run.rows(iter_records(table.rows, columns))
+                if not run.write or (run.rejected and not job.partial):
+                    raise _Rollback
+    except _Rollback:
+        run.write = False
     except ReadError as exc:
         return _finish(job, status=JobStatus.FAILED, message=str(exc))
-    job.total = len(table.rows)
-    write = not job.dry_run
-    seen: dict[str, int] = {}
-    cells_of = {line: row for line, row in table.rows}
-    progress = JobProgress(job.pk)
-    progress.write(processed=0, total=job.total, state="running")
-    try:
-        with transaction.atomic():
-            for line, record in iter_records(table, columns):
-                if job.processed % 200 == 0:
-                    # Outside the transaction, so the page can show it while rows are written.
-                    progress.write(processed=job.processed, total=job.total, state="running")
-                    if progress.cancel_requested():
-                        raise _Cancelled
-                try:
-                    # A savepoint per row: a rejected row leaves no trace of its own writes.
-                    with transaction.atomic():
-                        data = fmt.parse(record)
-                        key = fmt.key(data)
-                        if key in seen:
-                            raise RowError(_("Same record as line {line}.").format(line=seen[key]))
-                        seen[key] = line
-                        outcome = fmt.apply(data, write=write)
-                except (RowError, ValidationError) as exc:
-                    reason = " ".join(getattr(exc, "messages", [])) or str(exc)
-                    rejected.append((line, cells_of[line], reason))
-                    outcome = RowOutcome.REJECTED
-                counts[outcome] += 1
-                job.processed += 1
-            if not write or (rejected and not job.partial):
-                raise _Rollback
-    except _Rollback:
-        write = False
     except _Cancelled:
-        progress.write(processed=job.processed, total=job.total, state="cancelled")
+        run.progress.write(processed=job.processed, total=job.total, state="cancelled")
         job.processed = 0
         return _finish(
             job, status=JobStatus.CANCELLED, message=_("Cancelled: nothing was written.")
         )
-    progress.write(processed=job.processed, total=job.total, state="done")
+    except IntegrityError as exc:
+        # The checks found nothing wrong but the database refused a batch: another writer
+        # changed the same records meanwhile. Everything was rolled back.
+        return _finish(
+            job,
+            status=JobStatus.FAILED,
+            message=_("The database refused the import ({error}); nothing was written.").format(
+                error=exc
+            ),
+        )
+    job.total = job.processed
+    run.progress.write(processed=job.processed, total=job.total, state="done")
+    if on_progress is not None:
+        on_progress(job.processed, job.total)
+    counts = run.counts
     job.created, job.updated = counts[RowOutcome.CREATE], counts[RowOutcome.UPDATE]
     job.unchanged, job.rejected = counts[RowOutcome.UNCHANGED], counts[RowOutcome.REJECTED]
-    job.written = write
-    if rejected:
+    job.written = run.write
+    if run.rejected:
         report = xlsx_bytes(
             sheet="Lỗi",
-            headers=["Dòng", *table.headers, "Lý do"],
-            rows=[[line, *cells, reason] for line, cells, reason in rejected],
+            headers=["Dòng", *run.headers, "Lý do"],
+            rows=[[line, *cells, reason] for line, cells, reason in run.rejected],
         )
         job.error_report.save(f"loi-{job.pk}.xlsx", ContentFile(report), save=False)
     if job.dry_run:
         message = _("Dry run: nothing was written.")
-    elif write:
+    elif run.write:
         message = (
             _("Written.")
-            if not rejected
+            if not run.rejected
             else _("The valid rows were written; the rejected rows are in the error report.")
         )
     else:
@@ -200,6 +207,95 @@ def import_job_run(*, job: ImportJob, by: Any, day: dt.date | None = None) -> Im
             "them, or import with 'write the valid rows only'."
         )
     return _finish(job, status=JobStatus.DONE, message=message)
+
+
+class _Run:
+    """The state of one run: counts, rejected rows, keys seen, progress reporting."""
+
+    PROGRESS_EVERY = 0.5  # seconds between progress files (and cancel checks)
+
+    def __init__(
+        self, *, job: ImportJob, fmt: ImportFormat, on_progress: ProgressCallback | None
+    ) -> None:
+        self.job, self.fmt, self.on_progress = job, fmt, on_progress
+        self.write = not job.dry_run
+        self.headers: list[str] = []
+        self.rejected: list[tuple[int, list[Any], str]] = []
+        self.counts = dict.fromkeys(RowOutcome.values, 0)
+        self.seen: dict[str, int] = {}
+        self.progress = JobProgress(job.pk)
+        self.reported_at = -float("inf")  # the first check comes at once
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now - self.reported_at < self.PROGRESS_EVERY:
+            return
+        self.reported_at = now
+        job = self.job
+        # Outside the transaction, so the page can show it while rows are written.
+        self.progress.write(processed=job.processed, total=job.total, state="running")
+        if self.on_progress is not None:
+            self.on_progress(job.processed, job.total)
+        if self.progress.cancel_requested():
+            raise _Cancelled
+
+    def reject(self, line: int, cells: list[Any], exc: Exception) -> None:
+        reason = " ".join(getattr(exc, "messages", [])) or str(exc)
+        self.rejected.append((line, cells, reason))
+        self.counts[RowOutcome.REJECTED] += 1
+        # All or nothing: after the first rejected row nothing more is written; the rows are
+        # still checked, so the error report lists every problem at once.
+        if not self.job.partial:
+            self.write = False
+
+    def parse(self, line: int, record: dict[str, Any]) -> dict[str, Any]:
+        data = self.fmt.parse(record)
+        key = self.fmt.key(data)
+        first = self.seen.setdefault(key, line)
+        if first != line:
+            raise RowError(_("Same record as line {line}.").format(line=first))
+        return data
+
+    def rows(self, records: Iterator[tuple[int, list[Any], dict[str, Any]]]) -> None:
+        if self.fmt.batch_size:
+            self._batches(records)
+            return
+        for line, cells, record in records:
+            self.tick()
+            try:
+                # A savepoint per row: a rejected row leaves no trace of its own writes.
+                with transaction.atomic():
+                    outcome = self.fmt.apply(self.parse(line, record), write=self.write)
+                self.counts[outcome] += 1
+            except (RowError, ValidationError) as exc:
+                self.reject(line, cells, exc)
+            self.job.processed += 1
+
+    def _batches(self, records: Iterator[tuple[int, list[Any], dict[str, Any]]]) -> None:
+        batch: list[tuple[int, list[Any], dict[str, Any]]] = []
+        for line, cells, record in records:
+            try:
+                batch.append((line, cells, self.parse(line, record)))
+            except (RowError, ValidationError) as exc:
+                self.reject(line, cells, exc)
+                self.job.processed += 1
+            if len(batch) >= self.fmt.batch_size:
+                self._flush(batch)
+                batch = []
+        self._flush(batch)
+
+    def _flush(self, batch: list[tuple[int, list[Any], dict[str, Any]]]) -> None:
+        if not batch:
+            return
+        copy_drain()  # the previous batch is stored (or its error raised) before this one
+        results = self.fmt.apply_batch([data for _line, _cells, data in batch], write=self.write)
+        for (line, cells, _data), result in zip(batch, results, strict=True):
+            if isinstance(result, RowError):
+                self.reject(line, cells, result)
+            else:
+                self.counts[result] += 1
+        self.job.processed += len(batch)
+        self.tick()
 
 
 def _finish(job: ImportJob, *, status: JobStatus, message: str) -> ImportJob:

@@ -10,39 +10,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from vnemis.imports.formats import FORMATS
 
-EXAMPLES = {
-    "students": [
-        "",
-        "",
-        "Vàng Seo Páo",
-        "02/05/2013",
-        "Nam",
-        "H'Mông",
-        "010213000101",
-        "10082001",
-        3,
-        "3A",
-    ],
-    "digital_profiles": [
-        "10082001",
-        "05/09/2021",
-        "Có dây",
-        "https://10082001.edu.vn",
-        "Có",
-        "Không",
-        "Có",
-        "Có",
-    ],
-}
-CHOICES = {
-    "sex": '"Nam,Nữ"',
-    "internet": '"Có dây,3G/4G,Không"',
-    "cashless_payment": '"Có,Không"',
-    "contact_book": '"Có,Không"',
-    "it_in_management": '"Có,Không"',
-    "basic_ict": '"Có,Không"',
-}
-
 
 def template_bytes(kind: str) -> bytes:
     fmt = FORMATS[kind]
@@ -52,12 +19,12 @@ def template_bytes(kind: str) -> bytes:
     sheet.append([c.header for c in fmt.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.append(EXAMPLES.get(kind, []))
+    sheet.append(list(fmt.example))
     for i, column in enumerate(fmt.columns):
         letter = sheet.cell(row=1, column=i + 1).column_letter
         sheet.column_dimensions[letter].width = max(14, len(column.header) + 2)
-        if column.key in CHOICES:
-            rule = DataValidation(type="list", formula1=CHOICES[column.key], allow_blank=True)
+        if column.key in fmt.choices:
+            rule = DataValidation(type="list", formula1=fmt.choices[column.key], allow_blank=True)
             rule.add(f"{letter}2:{letter}5000")
             sheet.add_data_validation(rule)
     notes = book.create_sheet("Hướng dẫn")

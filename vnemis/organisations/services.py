@@ -89,3 +89,28 @@ def orgunit_group_add(*, unit: OrgUnit, group_set: str, group: str, by: Any) -> 
     audit_record(
         actor=by, verb=AuditVerb.UPDATED, target=unit, after={"group": f"{group_set}:{group}"}
     )
+
+
+@transaction.atomic
+def orgunit_groups_set(*, unit: OrgUnit, group_set: str, groups: list[str], by: Any) -> OrgUnit:
+    """Make ``groups`` (codes) the unit's only groups of ``group_set``; other sets are kept."""
+    wanted = list(OrgUnitGroup.objects.filter(group_set__code=group_set, code__in=groups))
+    unknown = sorted(set(groups) - {g.code for g in wanted})
+    if unknown:
+        raise ValidationError(
+            _("Unknown groups of {group_set}: {codes}.").format(
+                group_set=group_set, codes=", ".join(unknown)
+            )
+        )
+    current = list(unit.groups.filter(group_set__code=group_set))
+    before = sorted(g.code for g in current)
+    unit.groups.remove(*[g for g in current if g.code not in groups])
+    unit.groups.add(*wanted)
+    audit_record(
+        actor=by,
+        verb=AuditVerb.UPDATED,
+        target=unit,
+        before={group_set: before},
+        after={group_set: sorted(groups)},
+    )
+    return unit

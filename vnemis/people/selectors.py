@@ -1,14 +1,17 @@
-"""Reads that span models: head counts of a scope, as the summary and home page show them."""
+"""Reads that span models: head counts of a scope, as the summary and home page show them;
+lookups in bulk for imports."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgPlacement, OrgUnit, SchoolYear
-from vnemis.people.models import Enrollment, Staff
+from vnemis.people.models import Enrollment, Person, Staff
 
 
 def _units_under(paths: tuple[str, ...] | None) -> QuerySet[OrgUnit]:
@@ -69,3 +72,24 @@ def school_profile_counts(*, school: OrgUnit, year: SchoolYear | None) -> dict[s
         "staff_by_position": staff,
         "staff": sum(staff.values()),
     }
+
+
+def persons_by_national_id(numbers: Iterable[str]) -> dict[str, Person]:
+    """The persons holding any of ``numbers`` (with their student record), by number.
+
+    Built for import batches of thousands of numbers, most of them new: the numbers are
+    matched first in one statement (an array on PostgreSQL, not thousands of parameters), and
+    only the few persons found are loaded as objects.
+    """
+    wanted = sorted({n for n in numbers if n})
+    if not wanted:
+        return {}
+    table = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT id FROM {table} WHERE national_id = ANY(%s)", [wanted])
+            ids = [row[0] for row in cursor.fetchall()]
+        else:
+            ids = list(Person.objects.filter(national_id__in=wanted).values_list("pk", flat=True))
+    found = Person.objects.filter(pk__in=ids).select_related("student")
+    return {person.national_id: person for person in found if person.national_id}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,13 +13,24 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vnemis.core.audit import audit_record, snapshot
+from vnemis.core.audit import audit_bulk, audit_record, snapshot
+from vnemis.core.bulk import ids_allocate, rows_insert
 from vnemis.core.choices import AuditVerb
 from vnemis.core.stale import indicators_stale
+from vnemis.core.text import fold
 from vnemis.organisations.choices import LEVEL_GRADES, OrgUnitKind, SchoolLevel
 from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.people.choices import EnrollmentStatus, ExitReason
-from vnemis.people.models import Enrollment, Person, SchoolClass, Staff, Student
+from vnemis.people.identity import national_id_problems
+from vnemis.people.models import (
+    Enrollment,
+    Guardian,
+    GuardianLink,
+    Person,
+    SchoolClass,
+    Staff,
+    Student,
+)
 
 _PERSON_FIELDS = (
     "family_name",
@@ -69,10 +81,21 @@ def person_update(*, person: Person, by: Any, **fields: Any) -> Person:
 
 def student_code_next(*, province_code: str) -> str:
     """The next free student code of a province: its two-digit code and an 8-digit number."""
-    last = Student.objects.filter(code__regex=rf"^{province_code}\d{{8}}$").aggregate(
-        m=Max("code")
-    )["m"]
-    number = int(last[len(province_code) :]) + 1 if last else 1
+    # The unique index on code is walked downwards from the top of the province's range, so
+    # the cost does not grow with the number of students.
+    pattern = re.compile(rf"{re.escape(province_code)}\d{{8}}")
+    candidates = (
+        Student.objects.filter(
+            code__gte=f"{province_code}00000000", code__lte=f"{province_code}99999999"
+        )
+        .order_by("-code")
+        .values_list("code", flat=True)
+    )
+    number = 1
+    for code in candidates.iterator(chunk_size=20):
+        if pattern.fullmatch(code):
+            number = int(code[len(province_code) :]) + 1
+            break
     return f"{province_code}{number:08d}"
 
 
@@ -451,3 +474,367 @@ def school_class_set_homeroom(*, school_class: SchoolClass, teacher: Staff, by: 
         after=snapshot(school_class),
     )
     return school_class
+
+
+_CLASS_FIELDS = ("name", "grade", "level", "site", "homeroom_teacher")
+
+
+@transaction.atomic
+def school_class_update(*, school_class: SchoolClass, by: Any, **fields: Any) -> SchoolClass:
+    """Change a class's name, grade (and level), site or homeroom teacher.
+
+    The grade of a class with students enrolled is kept: their enrolments carry it too.
+    """
+    unknown = set(fields) - set(_CLASS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown class fields: {sorted(unknown)}")
+    before = snapshot(school_class)
+    for name, value in fields.items():
+        setattr(school_class, name, value)
+    regraded = (school_class.grade, school_class.level) != (before["grade"], before["level"])
+    if regraded and school_class.enrollments.filter(status=EnrollmentStatus.ACTIVE).exists():
+        raise ValidationError(
+            {"grade": _("Students are enrolled in this class; its grade cannot change.")}
+        )
+    _check_class_level(
+        school=school_class.school, level=school_class.level, grade=school_class.grade
+    )
+    if school_class.site is not None and school_class.site.school_id != school_class.school_id:
+        raise ValidationError({"site": _("The site belongs to another school.")})
+    teacher = school_class.homeroom_teacher
+    if teacher is not None and teacher.org_unit_id != school_class.school_id:
+        raise ValidationError({"homeroom_teacher": _("The teacher works at another school.")})
+    school_class.full_clean()
+    school_class.save()
+    audit_record(
+        actor=by,
+        verb=AuditVerb.UPDATED,
+        target=school_class,
+        before=before,
+        after=snapshot(school_class),
+    )
+    return school_class
+
+
+@transaction.atomic
+def enrollment_update(
+    *,
+    enrollment: Enrollment,
+    by: Any,
+    started_on: dt.date | None = None,
+    ended_on: dt.date | None = None,
+    status: EnrollmentStatus | None = None,
+    exit_reason: ExitReason | None = None,
+) -> Enrollment:
+    """Correct an enrolment's dates, or how a closed one ended.
+
+    Ending an active enrolment is ``enrollment_end``'s job, and a closed one is not reopened.
+    """
+    closing = ended_on is not None or status is not None or exit_reason is not None
+    if closing and enrollment.status == EnrollmentStatus.ACTIVE:
+        raise ValidationError(_("An active enrollment is ended, not corrected."))
+    if status == EnrollmentStatus.ACTIVE:
+        raise ValidationError({"status": _("A closed enrollment cannot be reopened.")})
+    before = snapshot(enrollment)
+    if started_on is not None:
+        enrollment.started_on = started_on
+    if ended_on is not None:
+        enrollment.ended_on = ended_on
+    if status is not None:
+        enrollment.status = status
+    if exit_reason is not None:
+        enrollment.exit_reason = exit_reason
+    enrollment.full_clean()
+    enrollment.save(update_fields=["started_on", "ended_on", "status", "exit_reason", "updated_at"])
+    audit_record(
+        actor=by,
+        verb=AuditVerb.UPDATED,
+        target=enrollment,
+        before=before,
+        after=snapshot(enrollment),
+    )
+    since = min(dt.date.fromisoformat(before["started_on"]), enrollment.started_on)
+    indicators_stale(unit_ids=[enrollment.school_id], since=since)
+    return enrollment
+
+
+_STAFF_FIELDS = (
+    "org_unit",
+    "position",
+    "job_title",
+    "qualification",
+    "subject",
+    "started_on",
+    "is_active",
+)
+
+
+@transaction.atomic
+def staff_update(*, staff: Staff, by: Any, **fields: Any) -> Staff:
+    """Change a staff member's workplace, post, qualification or status; never the code."""
+    unknown = set(fields) - set(_STAFF_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown staff fields: {sorted(unknown)}")
+    before = snapshot(staff)
+    for name, value in fields.items():
+        setattr(staff, name, value)
+    staff.full_clean()
+    staff.save()
+    after = snapshot(staff)
+    audit_record(actor=by, verb=AuditVerb.UPDATED, target=staff, before=before, after=after)
+    if any(before[f] != after[f] for f in ("org_unit_id", "is_active", "started_on")):
+        # Staff counts keep no history: the change shows from the earlier start date on.
+        starts = [
+            dt.date.fromisoformat(d) for d in (before["started_on"], after["started_on"]) if d
+        ]
+        indicators_stale(
+            unit_ids={before["org_unit_id"], staff.org_unit_id},
+            since=min(starts, default=timezone.localdate()),
+        )
+    return staff
+
+
+@transaction.atomic
+def guardian_create(*, person: Person, by: Any, occupation: str = "") -> Guardian:
+    """Make ``person`` a guardian; link them to students with ``guardian_link_set``."""
+    guardian = Guardian(person=person, occupation=occupation)
+    guardian.full_clean()
+    guardian.save()
+    audit_record(actor=by, verb=AuditVerb.CREATED, target=guardian, after=snapshot(guardian))
+    return guardian
+
+
+@transaction.atomic
+def guardian_update(*, guardian: Guardian, by: Any, occupation: str) -> Guardian:
+    before = snapshot(guardian)
+    guardian.occupation = occupation
+    guardian.full_clean()
+    guardian.save()
+    audit_record(
+        actor=by, verb=AuditVerb.UPDATED, target=guardian, before=before, after=snapshot(guardian)
+    )
+    return guardian
+
+
+@transaction.atomic
+def guardian_link_set(
+    *, guardian: Guardian, student: Student, relation: str, is_primary: bool, by: Any
+) -> GuardianLink:
+    """Link a guardian to a student, or change the relation and main-contact flag of the link."""
+    link = GuardianLink.objects.filter(guardian=guardian, student=student).first()
+    if link is None:
+        link = GuardianLink(
+            guardian=guardian, student=student, relation=relation, is_primary=is_primary
+        )
+        link.full_clean()
+        link.save()
+        audit_record(actor=by, verb=AuditVerb.CREATED, target=link, after=snapshot(link))
+        return link
+    before = snapshot(link)
+    link.relation, link.is_primary = relation, is_primary
+    link.full_clean()
+    link.save()
+    audit_record(actor=by, verb=AuditVerb.UPDATED, target=link, before=before, after=snapshot(link))
+    return link
+
+
+@dataclass(frozen=True)
+class NewStudent:
+    """A student to create with the enrolment of the year, as an import has checked it."""
+
+    family_name: str
+    middle_name: str
+    given_name: str
+    birth_date: dt.date
+    sex: str
+    ethnicity: str
+    national_id: str | None
+    moet_code: str
+    school: OrgUnit
+    grade: int
+    level: str
+    school_class: SchoolClass | None
+
+
+def students_bulk_create(
+    *,
+    rows: list[NewStudent],
+    school_year: SchoolYear,
+    started_on: dt.date,
+    by: Any,
+    note: str,
+) -> list[int]:
+    """Create many students at once: person, student code and active enrolment each.
+
+    The checks ``person_create``, ``student_create`` and ``enrollment_create`` make row by row
+    are made here for the whole list first (ValidationError naming the row), then the rows go
+    in with one INSERT (COPY on PostgreSQL) per table; the database's unique constraints stay
+    the last word. The audit log gets one entry per table naming the new ids.
+
+    Call it inside the caller's transaction (an import's): it opens no savepoint of its own,
+    whose release would wait for rows still being stored in the background.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("students_bulk_create must run inside a transaction")
+    if not rows:
+        return []
+    today = timezone.localdate()
+    for i, row in enumerate(rows):
+        problems: list[str] = []
+        if row.national_id:
+            problems += national_id_problems(
+                row.national_id, birth_date=row.birth_date, sex=row.sex
+            )
+        if row.birth_date > today:
+            problems.append(_("The date of birth is in the future."))
+        if row.grade not in LEVEL_GRADES[row.level] or row.school.kind != OrgUnitKind.SCHOOL:
+            problems.append(_("Grade {grade} is not taught at this level.").format(grade=row.grade))
+        if row.school_class is not None and (
+            row.school_class.school_id != row.school.pk
+            or row.school_class.school_year_id != school_year.pk
+        ):
+            problems.append(_("The class belongs to another school or school year."))
+        if problems:
+            raise ValidationError(
+                _("Row {row}: {problems}").format(row=i + 1, problems=" ".join(problems))
+            )
+    now = timezone.now()
+    person_ids = ids_allocate(Person, len(rows))
+    student_ids = ids_allocate(Student, len(rows))
+    enrollment_ids = ids_allocate(Enrollment, len(rows))
+    codes: dict[str, int] = {}
+    people, students, enrollments = [], [], []
+    for row, person_id, student_id, enrollment_id in zip(
+        rows, person_ids, student_ids, enrollment_ids, strict=True
+    ):
+        full = " ".join(p for p in (row.family_name, row.middle_name, row.given_name) if p)
+        people.append(
+            (
+                person_id,
+                row.family_name,
+                row.middle_name,
+                row.given_name,
+                row.birth_date,
+                row.sex,
+                row.ethnicity,
+                row.national_id or None,
+                "",
+                "",
+                "",
+                fold(full),
+                None,
+                now,
+                now,
+            )
+        )
+        province = row.school.code[:2]
+        if province not in codes:
+            codes[province] = int(student_code_next(province_code=province)[len(province) :])
+        else:
+            codes[province] += 1
+        students.append(
+            (student_id, person_id, f"{province}{codes[province]:08d}", row.moet_code, now, now)
+        )
+        enrollments.append(
+            (
+                enrollment_id,
+                student_id,
+                school_year.pk,
+                row.school.pk,
+                row.school_class.pk if row.school_class else None,
+                row.level,
+                row.grade,
+                EnrollmentStatus.ACTIVE.value,
+                started_on,
+                None,
+                "",
+                now,
+                now,
+            )
+        )
+    for model, ids in ((Person, person_ids), (Student, student_ids), (Enrollment, enrollment_ids)):
+        audit_bulk(actor=by, verb=AuditVerb.CREATED, model=model, ids=ids, note=note)
+    indicators_stale(unit_ids={row.school.pk for row in rows}, since=started_on)
+    # Last, so PostgreSQL stores the rows while the caller goes on (see copy_in_background).
+    rows_insert(
+        Person,
+        (
+            "id",
+            "family_name",
+            "middle_name",
+            "given_name",
+            "birth_date",
+            "sex",
+            "ethnicity",
+            "national_id",
+            "phone",
+            "email",
+            "address",
+            "search_name",
+            "user",
+            "created_at",
+            "updated_at",
+        ),
+        people,
+        background=True,
+    )
+    rows_insert(
+        Student,
+        ("id", "person", "code", "moet_code", "created_at", "updated_at"),
+        students,
+        background=True,
+    )
+    rows_insert(
+        Enrollment,
+        (
+            "id",
+            "student",
+            "school_year",
+            "school",
+            "school_class",
+            "level",
+            "grade",
+            "status",
+            "started_on",
+            "ended_on",
+            "exit_reason",
+            "created_at",
+            "updated_at",
+        ),
+        enrollments,
+        background=True,
+    )
+    return student_ids
+
+
+@dataclass(frozen=True)
+class NewClass:
+    school: OrgUnit
+    level: str
+    grade: int
+    name: str
+
+
+@transaction.atomic
+def school_classes_bulk_create(
+    *, rows: list[NewClass], school_year: SchoolYear, by: Any, note: str
+) -> list[SchoolClass]:
+    """Create many classes of one school year at once (an import's new classes), with the
+    checks of ``school_class_create``; a name already used at the school is refused by the
+    database's unique constraint."""
+    for row in rows:
+        _check_class_level(school=row.school, level=row.level, grade=row.grade)
+        if not row.name or len(row.name) > 40:
+            raise ValidationError({"name": _("A class name has 1 to 40 characters.")})
+    now = timezone.now()
+    ids = ids_allocate(SchoolClass, len(rows))
+    rows_insert(
+        SchoolClass,
+        ("id", "school", "school_year", "level", "grade", "name", "created_at", "updated_at"),
+        [
+            (pk, row.school.pk, school_year.pk, row.level, row.grade, row.name, now, now)
+            for pk, row in zip(ids, rows, strict=True)
+        ],
+    )
+    audit_bulk(actor=by, verb=AuditVerb.CREATED, model=SchoolClass, ids=ids, note=note)
+    return list(SchoolClass.objects.filter(pk__in=ids))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -30,11 +31,26 @@ class ImportFormat:
 
     kind: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
+    # For the downloadable template: one example row (in ``columns`` order) and the
+    # dropdowns, column key → Excel list formula such as '"Nam,Nữ"'.
+    example: ClassVar[tuple[Any, ...]] = ()
+    choices: ClassVar[dict[str, str]] = {}
+    # Formats that write in bulk take rows in groups of this size through ``apply_batch``;
+    # 0: one row at a time through ``apply``.
+    batch_size: ClassVar[int] = 0
 
-    def __init__(self, *, by: Any, scope_paths: tuple[str, ...] | None, day: dt.date) -> None:
+    def __init__(
+        self,
+        *,
+        by: Any,
+        scope_paths: tuple[str, ...] | None,
+        day: dt.date,
+        job: Any = None,
+    ) -> None:
         self.by = by
         self.scope_paths = scope_paths  # None: the whole database (system imports)
         self.day = day
+        self.job = job  # the ImportJob being run, if any (named in bulk audit entries)
 
     @classmethod
     def match_headers(cls, headers: list[str]) -> dict[str, int]:
@@ -66,8 +82,22 @@ class ImportFormat:
     def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
         raise NotImplementedError
 
+    def apply_batch(
+        self, rows: list[dict[str, Any]], *, write: bool
+    ) -> list[RowOutcome | RowError]:
+        """Outcome (or the reason for rejection) of each parsed row, in order; writes the
+        accepted rows when ``write``. Must not leave a rejected row half-written."""
+        raise NotImplementedError
+
+    def export_rows(self) -> Iterator[list[Any]]:
+        """The records in scope as rows in ``columns`` order: the template's layout, so an
+        exported file, edited and imported again, round-trips (unchanged rows stay unchanged)."""
+        raise NotImplementedError
+
 
 def text(value: Any) -> str:
+    if value.__class__ is str:  # CSV cells, the common case first
+        return str(value).strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -86,6 +116,13 @@ def date_cell(value: Any, label: str, *, required: bool = True) -> dt.date | Non
         if required:
             raise RowError(_("{label} is empty.").format(label=label))
         return None
+    parts = raw.split("/")
+    if len(parts) == 3 and len(parts[2]) == 4:
+        # The common dd/mm/yyyy, without strptime's cost.
+        try:
+            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            pass
     for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
         try:
             return dt.datetime.strptime(raw, fmt).date()  # noqa: DTZ007 a calendar date

@@ -58,6 +58,23 @@ class DigitalProfileFormat(ImportFormat):
         Column("it_in_management", "Ứng dụng CNTT trong quản lý"),
         Column("basic_ict", "Hạ tầng CNTT cơ bản"),
     )
+    example: ClassVar[tuple[Any, ...]] = (
+        "10082001",
+        "05/09/2021",
+        "Có dây",
+        "https://10082001.edu.vn",
+        "Có",
+        "Không",
+        "Có",
+        "Có",
+    )
+    choices: ClassVar[dict[str, str]] = {
+        "internet": '"Có dây,3G/4G,Không"',
+        "cashless_payment": '"Có,Không"',
+        "contact_book": '"Có,Không"',
+        "it_in_management": '"Có,Không"',
+        "basic_ict": '"Có,Không"',
+    }
 
     def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
         code = text(cells.get("unit"))

@@ -7,6 +7,7 @@ found by vnemis's student code, else by the personal ID number, else by the MOET
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
@@ -16,14 +17,17 @@ from vnemis.imports.choices import RowOutcome
 from vnemis.imports.formats.base import Column, ImportFormat, RowError, date_cell, text
 from vnemis.organisations.choices import LEVEL_GRADES
 from vnemis.organisations.models import OrgUnit, SchoolYear
+from vnemis.people import selectors as people_selectors
 from vnemis.people import services as people_services
 from vnemis.people.choices import Ethnicity
 from vnemis.people.identity import national_id_problems
 from vnemis.people.models import Enrollment, Person, SchoolClass, Student
 
-_SEX = {"nam": "M", "m": "M", "male": "M", "nu": "F", "f": "F", "female": "F"}
+_SEX = {"nam": "M", "m": "M", "male": "M", "nu": "F", "nữ": "F", "f": "F", "female": "F"}
 _ETHNICITY = {fold(label): code for code, label in Ethnicity.choices}
 _ETHNICITY |= {"hmong": "08", "h mong": "08", "mong": "08", "kinh (viet)": "01"}
+# The labels exactly as files usually write them, looked up before any folding.
+_ETHNICITY_TEXT = {str(label): code for code, label in Ethnicity.choices} | {"": "01"}
 _PERSON = (
     "family_name",
     "middle_name",
@@ -58,21 +62,50 @@ class StudentFormat(ImportFormat):
         Column("grade", "Khối", ("Khối lớp", "grade"), required=True),
         Column("school_class", "Lớp", ("Tên lớp", "Mã lớp", "class")),
     )
+    example: ClassVar[tuple[Any, ...]] = (
+        "",
+        "",
+        "Vàng Seo Páo",
+        "02/05/2013",
+        "Nam",
+        "H'Mông",
+        "010213000101",
+        "10082001",
+        3,
+        "3A",
+    )
+    choices: ClassVar[dict[str, str]] = {"sex": '"Nam,Nữ"'}
+
+    batch_size: ClassVar[int] = 5000
 
     def _school(self, code: str) -> OrgUnit:
-        # Files hold many rows per school: each school is looked up (and scope-checked) once.
-        cache: dict[str, OrgUnit | None] = self.__dict__.setdefault("_cached_schools", {})
-        if code not in cache:
-            schools = OrgUnit.objects.filter(code=code, kind="school").prefetch_related(
-                "groups__group_set"
-            )
+        # Files hold many rows per school: the schools in scope are loaded once, with their
+        # level groups, at the first row.
+        schools: dict[str, OrgUnit] | None = self.__dict__.get("_cached_schools")
+        if schools is None:
+            found = OrgUnit.objects.filter(kind="school").prefetch_related("groups__group_set")
             if self.scope_paths is not None:
-                schools = schools & OrgUnit.objects.under_paths(self.scope_paths)
-            cache[code] = schools.first()
-        school = cache[code]
+                found = found & OrgUnit.objects.under_paths(self.scope_paths)
+            schools = self.__dict__["_cached_schools"] = {unit.code: unit for unit in found}
+        school = schools.get(code)
         if school is None:
             raise RowError(_("No school with the code {code} in your area.").format(code=code))
         return school
+
+    def _level(self, school: OrgUnit, grade: int) -> str | None:
+        cache: dict[tuple[int, int], str | None] = self.__dict__.setdefault("_cached_levels", {})
+        key = (school.pk, grade)
+        if key not in cache:
+            levels = school.level_codes()
+            cache[key] = next(
+                (
+                    lv
+                    for lv in ("gdtx", "mn", "th", "thcs", "thpt")
+                    if lv in levels and grade in LEVEL_GRADES[lv]
+                ),
+                None,
+            )
+        return cache[key]
 
     def _year(self) -> SchoolYear | None:
         if "_cached_year" not in self.__dict__:
@@ -82,18 +115,24 @@ class StudentFormat(ImportFormat):
 
     def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
         family, middle, given = _split_name(" ".join(text(cells.get("full_name")).split()))
+        if max(len(family), len(middle), len(given)) > 60:
+            raise RowError(_("A part of the name is longer than 60 characters."))
         birth = date_cell(cells.get("birth_date"), "Ngày sinh")
-        sex = _SEX.get(fold(text(cells.get("sex"))))
+        assert birth is not None
+        if birth > self.day:
+            raise RowError(_("The date of birth is in the future."))
+        sex_text = text(cells.get("sex"))
+        sex = _SEX.get(sex_text.lower()) or _SEX.get(fold(sex_text))
         if sex is None:
-            raise RowError(
-                _("Sex must be 'Nam' or 'Nữ', not '{value}'.").format(value=text(cells.get("sex")))
-            )
+            raise RowError(_("Sex must be 'Nam' or 'Nữ', not '{value}'.").format(value=sex_text))
         ethnicity_text = text(cells.get("ethnicity"))
-        ethnicity = _ETHNICITY.get(fold(ethnicity_text)) or (
-            ethnicity_text.zfill(2) if ethnicity_text.isdigit() else None
-        )
-        if ethnicity_text and ethnicity not in Ethnicity.values:
-            raise RowError(_("Unknown ethnicity '{value}'.").format(value=ethnicity_text))
+        ethnicity = _ETHNICITY_TEXT.get(ethnicity_text)
+        if ethnicity is None:
+            ethnicity = _ETHNICITY.get(fold(ethnicity_text)) or (
+                ethnicity_text.zfill(2) if ethnicity_text.isdigit() else None
+            )
+            if ethnicity_text and ethnicity not in Ethnicity.values:
+                raise RowError(_("Unknown ethnicity '{value}'.").format(value=ethnicity_text))
         national_id = text(cells.get("national_id")) or None
         if national_id:
             problems = national_id_problems(national_id, birth_date=birth, sex=sex)
@@ -104,20 +143,15 @@ class StudentFormat(ImportFormat):
             grade = int(text(cells.get("grade")))
         except ValueError as exc:
             raise RowError(_("Grade must be a number from 0 to 12.")) from exc
-        levels = school.level_codes()
-        level = next(
-            (
-                lv
-                for lv in ("gdtx", "mn", "th", "thcs", "thpt")
-                if lv in levels and grade in LEVEL_GRADES[lv]
-            ),
-            None,
-        )
+        level = self._level(school, grade)
         if level is None:
             raise RowError(_("The school does not teach grade {grade}.").format(grade=grade))
+        class_name = text(cells.get("school_class"))
+        if len(class_name) > 40:
+            raise RowError(_("The class name is longer than 40 characters."))
         return {
             "code": text(cells.get("code")),
-            "moet_code": text(cells.get("moet_code")),
+            "moet_code": text(cells.get("moet_code"))[:32],
             "family_name": family,
             "middle_name": middle,
             "given_name": given,
@@ -128,7 +162,7 @@ class StudentFormat(ImportFormat):
             "school": school,
             "grade": grade,
             "level": level,
-            "class_name": text(cells.get("school_class")),
+            "class_name": class_name,
         }
 
     def key(self, data: dict[str, Any]) -> str:
@@ -138,141 +172,270 @@ class StudentFormat(ImportFormat):
             return f"id:{data['national_id']}"
         if data["moet_code"]:
             return f"moet:{data['moet_code']}"
-        return (
-            f"name:{fold(data['family_name'] + data['middle_name'] + data['given_name'])}"
-            f"|{data['birth_date']}|{data['school'].code}"
-        )
+        return f"name:{_search_name(data)}|{data['birth_date']}|{data['school'].code}"
 
-    def _find(self, data: dict[str, Any]) -> Student | None:
-        students = Student.objects.select_related("person")
-        if data["code"]:
-            found = students.filter(code=data["code"]).first()
-            if found is None:
-                raise RowError(
-                    _("No student has the code {code}; leave it empty for a new student.").format(
-                        code=data["code"]
-                    )
-                )
-            return found
-        if data["national_id"]:
-            found = students.filter(person__national_id=data["national_id"]).first()
-            if found is not None:
-                return found
-            if Person.objects.filter(national_id=data["national_id"]).exists():
-                raise RowError(_("The personal ID number belongs to someone who is not a student."))
-        if data["moet_code"]:
-            found = students.filter(moet_code=data["moet_code"]).first()
-            if found is not None:
-                return found
-        # No identifier: the same name and birth date enrolled at the same school this year.
-        year = self._year()
-        full = " ".join(
-            p for p in (data["family_name"], data["middle_name"], data["given_name"]) if p
-        )
-        return students.filter(
-            person__search_name=fold(full),
-            person__birth_date=data["birth_date"],
-            enrollments__school=data["school"],
-            enrollments__school_year=year,
-            enrollments__status="active",
-        ).first()
-
-    def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
+    def apply_batch(
+        self, rows: list[dict[str, Any]], *, write: bool
+    ) -> list[RowOutcome | RowError]:
         year = self._year()
         if year is None:
-            raise RowError(_("No school year is set up."))
-        student = self._find(data)
-        person_fields = {f: data[f] for f in _PERSON}
-        outcome = RowOutcome.UNCHANGED
-        if student is None:
-            outcome = RowOutcome.CREATE
-            if write:
-                person = people_services.person_create(by=self.by, **person_fields)
-                student = people_services.student_create(
-                    person=person,
-                    by=self.by,
-                    province_code=data["school"].code[:2],
-                    moet_code=data["moet_code"],
+            return [RowError(_("No school year is set up.")) for _row in rows]
+        # Everyone holding one of the batch's personal ID numbers, found or not by it.
+        holders = people_selectors.persons_by_national_id(d["national_id"] for d in rows)
+        found = self._find_all(rows, year, holders)
+        enrolled = {
+            e.student_id: e
+            for e in Enrollment.objects.active()
+            .filter(
+                student_id__in=[s.pk for s in found if isinstance(s, Student)], school_year=year
+            )
+            .select_related("school", "school_class")
+        }
+        taken = {number: person.pk for number, person in holders.items() if number}
+        classes = self._classes(rows, year)
+        results: list[RowOutcome | RowError] = []
+        new: list[dict[str, Any]] = []
+        changes: list[tuple[dict[str, Any], Student]] = []
+        for data, student in zip(rows, found, strict=True):
+            try:
+                if isinstance(student, RowError):
+                    raise student
+                school_class = self._class_for(data, classes)
+                outcome = self._compare(data, student, enrolled, taken, school_class)
+            except RowError as exc:
+                results.append(exc)
+                continue
+            results.append(outcome)
+            if student is None:
+                new.append(data)
+            elif outcome != RowOutcome.UNCHANGED:
+                changes.append((data, student))
+        if write:
+            self._write(new, changes, enrolled, year)
+        return results
+
+    def _find_all(
+        self, rows: list[dict[str, Any]], year: SchoolYear, holders: dict[str, Person]
+    ) -> list[Student | None | RowError]:
+        """The existing student of each row (None: a new one), in five queries at most."""
+        students = Student.objects.select_related("person")
+        by_code = {
+            s.code: s for s in students.filter(code__in={d["code"] for d in rows if d["code"]})
+        }
+        person_by_id = holders
+        moets = {d["moet_code"] for d in rows if not d["code"] and d["moet_code"]}
+        by_moet = {s.moet_code: s for s in students.filter(moet_code__in=moets)}
+        names = {
+            _search_name(d) for d in rows if not (d["code"] or d["national_id"] or d["moet_code"])
+        }
+        by_name: dict[tuple[str, dt.date | None, int], Student] = {}
+        if names:
+            for e in (
+                Enrollment.objects.active()
+                .filter(school_year=year, student__person__search_name__in=names)
+                .select_related("student__person")
+            ):
+                person = e.student.person
+                by_name.setdefault((person.search_name, person.birth_date, e.school_id), e.student)
+        found: list[Student | None | RowError] = []
+        for d in rows:
+            if d["code"]:
+                student = by_code.get(d["code"])
+                found.append(
+                    student
+                    if student is not None
+                    else RowError(
+                        _(
+                            "No student has the code {code}; leave it empty for a new student."
+                        ).format(code=d["code"])
+                    )
                 )
-        else:
+                continue
+            if d["national_id"] and d["national_id"] in person_by_id:
+                person = person_by_id[d["national_id"]]
+                student = getattr(person, "student", None)
+                found.append(
+                    student
+                    if student is not None
+                    else RowError(
+                        _("The personal ID number belongs to someone who is not a student.")
+                    )
+                )
+                continue
+            if d["moet_code"] and d["moet_code"] in by_moet:
+                found.append(by_moet[d["moet_code"]])
+                continue
+            if d["national_id"] or d["moet_code"]:
+                found.append(None)
+                continue
+            key = (_search_name(d), d["birth_date"], d["school"].pk)
+            found.append(by_name.get(key))
+        return found
+
+    def _classes(
+        self, rows: list[dict[str, Any]], year: SchoolYear
+    ) -> dict[tuple[int, str], SchoolClass]:
+        cache: dict[tuple[int, str], SchoolClass] = self.__dict__.setdefault("_cached_classes", {})
+        wanted = {(d["school"].pk, d["class_name"]) for d in rows if d["class_name"]} - set(cache)
+        if wanted:
+            for school_class in SchoolClass.objects.filter(
+                school_year=year,
+                school_id__in={pk for pk, _name in wanted},
+                name__in={name for _pk, name in wanted},
+            ):
+                cache[(school_class.school_id, school_class.name)] = school_class
+        return cache
+
+    def _class_for(
+        self, data: dict[str, Any], classes: dict[tuple[int, str], SchoolClass]
+    ) -> SchoolClass | None:
+        if not data["class_name"]:
+            return None
+        existing = classes.get((data["school"].pk, data["class_name"]))
+        if existing is not None and existing.grade != data["grade"]:
+            raise RowError(
+                _("Class {name} is a grade {grade} class.").format(
+                    name=existing.name, grade=existing.grade
+                )
+            )
+        return existing  # None: the class will be created with the row
+
+    def _compare(
+        self,
+        data: dict[str, Any],
+        student: Student | None,
+        enrolled: dict[int, Enrollment],
+        taken: dict[str, int],
+        school_class: SchoolClass | None,
+    ) -> RowOutcome:
+        nid = data["national_id"]
+        # The same personal ID number twice in the file, under different student codes.
+        holders: dict[str, Any] = self.__dict__.setdefault("_ids_in_file", {})
+        owner = student.person_id if student is not None else None
+        if nid:
+            holder = taken.get(nid)
+            if holder is not None and holder != owner:
+                raise RowError(_("The personal ID number belongs to another person."))
+            marker = owner if owner is not None else self.key(data)
+            if holders.setdefault(nid, marker) != marker:
+                raise RowError(_("The personal ID number appears twice in the file."))
+        if student is None:
+            return RowOutcome.CREATE
+        person = student.person
+        changed = any(
+            getattr(person, f) != data[f] and not (f == "national_id" and not data[f])
+            for f in _PERSON
+        )
+        changed = changed or bool(data["moet_code"] and data["moet_code"] != student.moet_code)
+        current = enrolled.get(student.pk)
+        if current is not None and current.school_id != data["school"].pk:
+            raise RowError(
+                _("The student studies at {school}; use a transfer to move them.").format(
+                    school=current.school.name
+                )
+            )
+        same_place = (
+            current is not None
+            and current.grade == data["grade"]
+            and (current.school_class.name if current.school_class else "") == data["class_name"]
+        )
+        return RowOutcome.UPDATE if changed or not same_place else RowOutcome.UNCHANGED
+
+    def _write(
+        self,
+        new: list[dict[str, Any]],
+        changes: list[tuple[dict[str, Any], Student]],
+        enrolled: dict[int, Enrollment],
+        year: SchoolYear,
+    ) -> None:
+        started_on = max(year.starts_on, min(self.day, year.ends_on))
+        classes: dict[tuple[int, str], SchoolClass] = self.__dict__["_cached_classes"]
+
+        # The batch's new classes first, all at once.
+        wanted: dict[tuple[int, str], people_services.NewClass] = {}
+        for data in [*new, *(data for data, _student in changes)]:
+            key = (data["school"].pk, data["class_name"])
+            if data["class_name"] and key not in classes:
+                wanted.setdefault(
+                    key,
+                    people_services.NewClass(
+                        school=data["school"],
+                        level=data["level"],
+                        grade=data["grade"],
+                        name=data["class_name"],
+                    ),
+                )
+        if wanted:
+            for created in people_services.school_classes_bulk_create(
+                rows=list(wanted.values()), school_year=year, by=self.by, note=self._note()
+            ):
+                classes[(created.school_id, created.name)] = created
+
+        def class_of(data: dict[str, Any]) -> SchoolClass | None:
+            return classes[(data["school"].pk, data["class_name"])] if data["class_name"] else None
+
+        people_services.students_bulk_create(
+            rows=[
+                people_services.NewStudent(
+                    **{f: data[f] for f in _PERSON},
+                    moet_code=data["moet_code"],
+                    school=data["school"],
+                    grade=data["grade"],
+                    level=data["level"],
+                    school_class=class_of(data),
+                )
+                for data in new
+            ],
+            school_year=year,
+            started_on=started_on,
+            by=self.by,
+            note=self._note(),
+        )
+        # Changes to existing students are few: each goes through the ordinary services,
+        # audited field by field.
+        for data, student in changes:
+            person_fields = {f: data[f] for f in _PERSON}
             changed = {
                 f: v
                 for f, v in person_fields.items()
                 if getattr(student.person, f) != v and not (f == "national_id" and not v)
             }
-            if changed or (data["moet_code"] and data["moet_code"] != student.moet_code):
-                outcome = RowOutcome.UPDATE
-                if write:
-                    people_services.person_update(person=student.person, by=self.by, **changed)
-                    if data["moet_code"] and data["moet_code"] != student.moet_code:
-                        people_services.student_update(
-                            student=student, by=self.by, moet_code=data["moet_code"]
-                        )
-        enrolled = (
-            Enrollment.objects.active()
-            .filter(student=student, school_year=year)
-            .select_related("school", "school_class")
-            .first()
-            if student
-            else None
-        )
-        if enrolled is not None and enrolled.school_id != data["school"].pk:
-            raise RowError(
-                _("The student studies at {school}; use a transfer to move them.").format(
-                    school=enrolled.school.name
+            if changed:
+                people_services.person_update(person=student.person, by=self.by, **changed)
+            if data["moet_code"] and data["moet_code"] != student.moet_code:
+                people_services.student_update(
+                    student=student, by=self.by, moet_code=data["moet_code"]
                 )
-            )
-        same_place = (
-            enrolled is not None
-            and enrolled.grade == data["grade"]
-            and (
-                (enrolled.school_class.name if enrolled.school_class else "") == data["class_name"]
-            )
-        )
-        if same_place:
-            return outcome
-        if outcome == RowOutcome.UNCHANGED:
-            outcome = RowOutcome.UPDATE
-        if write and student is not None:
-            school_class = self._class(data, year) if data["class_name"] else None
-            if enrolled is None:
+            current = enrolled.get(student.pk)
+            school_class = class_of(data)
+            if current is None:
                 people_services.enrollment_create(
                     student=student,
                     school=data["school"],
                     school_year=year,
                     grade=data["grade"],
                     level=data["level"],
-                    started_on=max(year.starts_on, min(self.day, year.ends_on)),
+                    started_on=started_on,
                     school_class=school_class,
                     by=self.by,
                 )
-            else:
+            elif current.grade != data["grade"] or current.school_class != school_class:
                 people_services.enrollment_place(
-                    enrollment=enrolled,
+                    enrollment=current,
                     grade=data["grade"],
                     level=data["level"],
                     school_class=school_class,
                     by=self.by,
                 )
-        return outcome
 
-    def _class(self, data: dict[str, Any], year: SchoolYear) -> SchoolClass:
-        existing = SchoolClass.objects.filter(
-            school=data["school"], school_year=year, name=data["class_name"]
-        ).first()
-        if existing is not None:
-            if existing.grade != data["grade"]:
-                raise RowError(
-                    _("Class {name} is a grade {grade} class.").format(
-                        name=existing.name, grade=existing.grade
-                    )
-                )
-            return existing
-        return people_services.school_class_create(
-            school=data["school"],
-            school_year=year,
-            level=data["level"],
-            grade=data["grade"],
-            name=data["class_name"],
-            by=self.by,
-        )
+    def _note(self) -> str:
+        job = self.job
+        if job is None:
+            return "import"
+        return f"import job {job.pk} ({job.source.original_name}, sha256 {job.source.sha256[:12]})"
+
+
+def _search_name(data: dict[str, Any]) -> str:
+    return fold(
+        " ".join(p for p in (data["family_name"], data["middle_name"], data["given_name"]) if p)
+    )

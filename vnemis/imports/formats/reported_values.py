@@ -1,0 +1,212 @@
+"""Figures reported by units (the facts vnemis cannot count from records).
+
+One row is one figure: a unit in the importer's area, the code of a *reported* data element
+and a period code (2022H1, 2022Q3, 2022 or 2021-2022). Elements counted from records are
+refused. A left-out "Ghi chú" column keeps the stored note; an empty cell clears it.
+
+How a value is read. A number cell is taken as it is (rounded to the 4 decimals stored). A
+text cell is read the Vietnamese way, spaces ignored:
+
+- "," is always the decimal separator: "12,5" is twelve and a half, "1,234" is 1.234;
+- "." groups thousands when it must: "1.234.567", "1.234,5";
+- a single "." that cannot group thousands is a decimal point: "12.5", "0.125", "1234.5";
+- a single "." followed by exactly three digits ("1.234") could be either, so it is rejected
+  with a message asking for "1234" or "1,234".
+
+Values are non-negative, with at most 4 decimals. An export writes values with a decimal
+comma and no thousands separator ("1234,5"), which reads back as the same number.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
+
+from vnemis.imports.choices import RowOutcome
+from vnemis.imports.formats.base import Column, ImportFormat, RowError, text
+from vnemis.indicators import services as indicator_services
+from vnemis.indicators.choices import ElementKind
+from vnemis.indicators.models import DataElement, ReportedValue
+from vnemis.indicators.periods import PeriodError, parse_period
+from vnemis.organisations.models import OrgUnit
+
+_PLAIN = re.compile(r"^\d+$")
+_DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
+_DECIMAL_POINT = re.compile(r"^\d+\.\d+$")
+_GROUPED = re.compile(r"^[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")
+_PLACES = Decimal("0.0001")  # ReportedValue.value keeps 4 decimals
+_LIMIT = Decimal(10) ** 16  # and 20 digits in all
+_NOTE_LENGTH = 255
+
+
+def _not_a_number(raw: str) -> RowError:
+    return RowError(
+        _(
+            "The value '{value}' is not a number: write it like 1234 or 12,5 (decimal comma)."
+        ).format(value=raw)
+    )
+
+
+def number(value: Any) -> Decimal:
+    """A non-negative figure from a number cell or Vietnamese text (see the module notes)."""
+    if isinstance(value, bool):
+        raise _not_a_number(text(value))
+    if isinstance(value, int):
+        figure = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise _not_a_number(text(value))
+        # A number cell is a binary float: its noise beyond the stored decimals is dropped.
+        figure = Decimal(repr(value)).quantize(_PLACES, rounding=ROUND_HALF_UP)
+    else:
+        raw = "".join(text(value).split())  # also drops non-breaking spaces
+        if not raw:
+            raise RowError(_("The value is empty."))
+        body = raw.removeprefix("-")
+        if _PLAIN.match(body):
+            figure = Decimal(body)
+        elif _DECIMAL_COMMA.match(body):
+            figure = Decimal(body.replace(",", "."))
+        elif _DECIMAL_POINT.match(body):
+            whole, fraction = body.split(".")
+            if len(fraction) == 3 and _GROUPED.match(body):
+                raise RowError(
+                    _(
+                        "The value '{value}' is ambiguous: the dot may group thousands or mark "
+                        "decimals. Write {whole} for the whole number or {decimal} for the "
+                        "decimal."
+                    ).format(value=raw, whole=whole + fraction, decimal=f"{whole},{fraction}")
+                )
+            figure = Decimal(body)
+        elif _GROUPED.match(body):
+            figure = Decimal(body.replace(".", "").replace(",", "."))
+        else:
+            raise _not_a_number(raw)
+        if raw.startswith("-") and figure:
+            figure = -figure
+    if figure < 0:
+        raise RowError(_("The value must not be negative."))
+    exponent = figure.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -4:
+        raise RowError(
+            _("The value {value} has more than 4 decimal places.").format(value=text(value))
+        )
+    if figure >= _LIMIT:
+        raise RowError(_("The value {value} is too large.").format(value=text(value)))
+    return figure
+
+
+def number_text(value: Decimal) -> str:
+    """A figure as ``number`` reads it back: decimal comma, no thousands separator."""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+class ReportedValueFormat(ImportFormat):
+    kind: ClassVar[str] = "reported_values"
+    columns: ClassVar[tuple[Column, ...]] = (
+        Column("unit", "Mã đơn vị", ("Mã trường", "unit"), required=True),
+        Column("element", "Mã chỉ tiêu", ("Mã số liệu", "element"), required=True),
+        Column("period", "Kỳ báo cáo", ("Kỳ", "period"), required=True),
+        Column("value", "Giá trị", ("Số liệu", "value"), required=True),
+        Column("note", "Ghi chú", ("note",)),
+    )
+    example: ClassVar[tuple[Any, ...]] = (
+        "SGD10",
+        "dossiers_online_pct",
+        "2021H1",
+        "85,5",
+        "Theo báo cáo của Văn phòng Sở",
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # A file holds many figures of few units and elements: each is looked up once.
+        self._units: dict[str, OrgUnit | None] = {}
+        self._elements: dict[str, DataElement] | None = None
+
+    def _unit(self, code: str) -> OrgUnit:
+        if not code:
+            raise RowError(_("The unit code is empty."))
+        if code not in self._units:
+            units = OrgUnit.objects.filter(code=code)
+            if self.scope_paths is not None:
+                units = units.under_paths(self.scope_paths)
+            self._units[code] = units.first()
+        unit = self._units[code]
+        if unit is None:
+            raise RowError(_("No unit with the code {code} in your area.").format(code=code))
+        return unit
+
+    def _element(self, code: str) -> DataElement:
+        if self._elements is None:
+            self._elements = {e.code: e for e in DataElement.objects.all()}
+        element = self._elements.get(code)
+        if element is None:
+            raise RowError(_("No data element has the code '{code}'.").format(code=code))
+        if element.kind != ElementKind.REPORTED:
+            raise RowError(
+                _("The data element {code} is counted from records; it cannot be imported.").format(
+                    code=code
+                )
+            )
+        return element
+
+    def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
+        unit = self._unit(text(cells.get("unit")))
+        element = self._element(text(cells.get("element")))
+        raw_period = text(cells.get("period"))
+        try:
+            period = parse_period(raw_period)
+        except PeriodError as exc:
+            raise RowError(
+                _("Unknown period '{value}': use 2022H1, 2022Q3, 2022 or 2021-2022.").format(
+                    value=raw_period
+                )
+            ) from exc
+        note = text(cells["note"]) if "note" in cells else None
+        if note is not None and len(note) > _NOTE_LENGTH:
+            raise RowError(
+                _("The note is longer than {limit} characters.").format(limit=_NOTE_LENGTH)
+            )
+        return {
+            "unit": unit,
+            "element": element,
+            "period": period,
+            "value": number(cells.get("value")),
+            "note": note,
+        }
+
+    def key(self, data: dict[str, Any]) -> str:
+        return f"{data['unit'].code}|{data['element'].code}|{data['period'].code}"
+
+    def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
+        existing = ReportedValue.objects.filter(
+            element=data["element"], period=data["period"].code, unit=data["unit"]
+        ).first()
+        note = data["note"] if data["note"] is not None else (existing.note if existing else "")
+        if existing is not None and existing.value == data["value"] and existing.note == note:
+            return RowOutcome.UNCHANGED
+        if write:
+            indicator_services.reported_value_set(
+                element=data["element"],
+                period=data["period"],
+                unit=data["unit"],
+                value=data["value"],
+                note=note,
+                by=self.by,
+            )
+        return RowOutcome.CREATE if existing is None else RowOutcome.UPDATE
+
+    def export_rows(self) -> Iterator[list[Any]]:
+        values = ReportedValue.objects.select_related("element", "unit").order_by(
+            "period", "element__code", "unit__code"
+        )
+        if self.scope_paths is not None:
+            values = values.filter(unit__in=OrgUnit.objects.under_paths(self.scope_paths))
+        for row in values:
+            yield [row.unit.code, row.element.code, row.period, number_text(row.value), row.note]

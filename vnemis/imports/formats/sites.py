@@ -1,0 +1,156 @@
+"""School sites (điểm trường) of a school.
+
+A site is found by its code. A new site is created for its school and, as the demo loader
+does, placed under the school in every tree version in which the school is placed. A site of
+another school is rejected: sites are not moved between schools by import. A column left out
+of the file keeps what is stored; an empty cell clears the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
+
+from vnemis.imports.choices import RowOutcome
+from vnemis.imports.formats.base import Column, ImportFormat, RowError, text
+from vnemis.organisations import services as org_services
+from vnemis.organisations.choices import OrgUnitKind
+from vnemis.organisations.models import OrgPlacement, OrgUnit
+
+
+class SiteFormat(ImportFormat):
+    kind: ClassVar[str] = "sites"
+    columns: ClassVar[tuple[Column, ...]] = (
+        Column("code", "Mã điểm trường", ("site_code",), required=True),
+        Column("name", "Tên điểm trường", ("name",), required=True),
+        Column("school", "Mã trường", ("school_code",), required=True),
+        Column("address", "Địa chỉ", ("address",)),
+        Column("admin_code", "Mã xã/phường", ("Mã xã", "admin_code")),
+    )
+    example: ClassVar[tuple[Any, ...]] = (
+        "10082001-02",
+        "Điểm trường Nậm Chạc",
+        "10082001",
+        "Thôn Nậm Chạc, xã A Mú Sung, huyện Bát Xát",
+        "02683",
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Files hold many sites per school: each school is looked up (and scope-checked) once.
+        self._schools: dict[str, OrgUnit | None] = {}
+
+    def _school(self, code: str) -> OrgUnit:
+        if not code:
+            raise RowError(_("The school code is empty."))
+        if code not in self._schools:
+            schools = OrgUnit.objects.schools().filter(code=code)
+            if self.scope_paths is not None:
+                schools = schools.under_paths(self.scope_paths)
+            self._schools[code] = schools.first()
+        school = self._schools[code]
+        if school is None:
+            raise RowError(_("No school with the code {code} in your area.").format(code=code))
+        return school
+
+    def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
+        code = text(cells.get("code"))
+        if not code:
+            raise RowError(_("The site code is empty."))
+        if len(code) > 32 or not all(c.isalnum() or c in "-_" for c in code):
+            raise RowError(
+                _(
+                    "The site code '{code}' may contain only letters, digits, '-' and '_' "
+                    "(at most 32 characters)."
+                ).format(code=code)
+            )
+        name = text(cells.get("name"))
+        if not name:
+            raise RowError(_("The site name is empty."))
+        fields: dict[str, Any] = {"name": name}
+        if "address" in cells:
+            fields["address"] = text(cells["address"])
+        if "admin_code" in cells:
+            raw = text(cells["admin_code"])
+            if isinstance(cells["admin_code"], int | float) and not isinstance(
+                cells["admin_code"], bool
+            ):
+                raw = raw.zfill(5)  # a commune code typed as a number lost its leading zeros
+            if raw and (not raw.isdigit() or len(raw) > 10):
+                raise RowError(
+                    _(
+                        "The administrative-unit code '{value}' must be digits only, such as 02683."
+                    ).format(value=raw)
+                )
+            fields["admin_code"] = raw
+        return {"code": code, "fields": fields, "school": self._school(text(cells.get("school")))}
+
+    def key(self, data: dict[str, Any]) -> str:
+        return str(data["code"])
+
+    def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
+        school: OrgUnit = data["school"]
+        fields: dict[str, Any] = data["fields"]
+        # The site goes wherever its school is, in every tree version.
+        school_places = list(OrgPlacement.objects.filter(unit=school).select_related("version"))
+        site = OrgUnit.objects.filter(code=data["code"]).select_related("school").first()
+        if site is None:
+            if write:
+                site = org_services.orgunit_create(
+                    kind=OrgUnitKind.SITE, code=data["code"], school=school, by=self.by, **fields
+                )
+                for place in school_places:
+                    org_services.orgunit_place(
+                        unit=site, version=place.version, parent=school, by=self.by
+                    )
+            else:
+                # Nothing is written in a dry run, but the row must pass the same checks.
+                OrgUnit(
+                    kind=OrgUnitKind.SITE, code=data["code"], school=school, **fields
+                ).full_clean(validate_unique=False, validate_constraints=False)
+            return RowOutcome.CREATE
+        if site.kind != OrgUnitKind.SITE:
+            raise RowError(
+                _("The code {code} belongs to a unit that is not a school site.").format(
+                    code=site.code
+                )
+            )
+        if site.school_id != school.pk:
+            raise RowError(
+                _(
+                    "The site {code} belongs to the school {school}; an import does not move "
+                    "sites between schools."
+                ).format(code=site.code, school=site.school.code if site.school else "-")
+            )
+        placed = set(OrgPlacement.objects.filter(unit=site).values_list("version_id", flat=True))
+        missing = [p for p in school_places if p.version_id not in placed]
+        changed = {f: v for f, v in fields.items() if getattr(site, f) != v}
+        if not changed and not missing:
+            return RowOutcome.UNCHANGED
+        if write:
+            if changed:
+                org_services.orgunit_update(unit=site, by=self.by, **changed)
+            for place in missing:
+                org_services.orgunit_place(
+                    unit=site, version=place.version, parent=school, by=self.by
+                )
+        elif changed:
+            for name, value in changed.items():
+                setattr(site, name, value)  # this row's own copy: nothing is saved
+            site.full_clean(validate_unique=False, validate_constraints=False)
+        return RowOutcome.UPDATE
+
+    def export_rows(self) -> Iterator[list[Any]]:
+        sites = OrgUnit.objects.sites().select_related("school").order_by("code")
+        if self.scope_paths is not None:
+            sites = sites.under_paths(self.scope_paths)
+        for site in sites:
+            yield [
+                site.code,
+                site.name,
+                site.school.code if site.school else "",
+                site.address,
+                site.admin_code,
+            ]
