@@ -98,3 +98,25 @@ def audit_bulk(
         after={"count": len(ordered), "id_ranges": ranges, **(after or {})},
         note=note[:255],
     )
+
+
+def audit_event(
+    *,
+    actor: Any,
+    verb: AuditVerb | str,
+    target_type: str,
+    target_repr: str,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditEntry:
+    """An entry about a set of records rather than one (an export of a list)."""
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_name=user.get_username() if user is not None else "system",
+        verb=verb,
+        target_type=target_type[:80],
+        target_repr=target_repr[:255],
+        after=after,
+        note=note[:255],
+    )

@@ -189,11 +189,16 @@ _worker: threading.local = threading.local()
 def copy_in_background() -> Iterator[None]:
     """Within the block, ``rows_insert(..., background=True)`` on PostgreSQL returns at once
     and the rows are stored by a second thread; all of them are stored (or the first error
-    raised) when the block ends. Elsewhere, or on SQLite, inserts stay synchronous."""
+    raised) when the block ends. Elsewhere, or on SQLite, inserts stay synchronous. Must run
+    inside a transaction (its foreign keys are checked immediately within the block)."""
     if connection.vendor != "postgresql" or getattr(_worker, "current", None) is not None:
         yield
         return
     connection.ensure_connection()
+    # Foreign keys are checked as rows arrive (by PostgreSQL, while Python checks the next
+    # batch) instead of all at once at commit, when nothing else can run.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     worker = _worker.current = _CopyWorker()
     try:
         yield
@@ -201,6 +206,8 @@ def copy_in_background() -> Iterator[None]:
     finally:
         _worker.current = None
         worker.stop()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def copy_drain() -> None:
@@ -243,3 +250,24 @@ def rows_insert(
     placeholders = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {target} VALUES ({placeholders})", rows)
+
+
+@contextlib.contextmanager
+def index_lookups() -> Iterator[None]:
+    """Make PostgreSQL answer the block's lookups from indexes.
+
+    An import looks up thousands of keys per batch in tables it is filling in the same
+    transaction; the planner, without statistics for the new rows, turns such IN lists into
+    (parallel) scans of the whole table, so every batch costs more than the one before. With
+    sequential scans priced out, each key is one index probe.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = on")

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import time
@@ -19,10 +21,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vnemis.core.audit import audit_record
+from vnemis.core.audit import audit_event, audit_record
 from vnemis.core.bulk import copy_drain, copy_in_background
 from vnemis.core.choices import AuditVerb
-from vnemis.core.xlsx import xlsx_bytes
+from vnemis.core.xlsx import safe_cell, xlsx_bytes
 from vnemis.imports.choices import JobStatus, RowOutcome
 from vnemis.imports.formats import FORMATS
 from vnemis.imports.formats.base import ImportFormat, RowError
@@ -329,3 +331,39 @@ def import_job_cancel(*, job: ImportJob, by: Any) -> ImportJob:
     audit_record(actor=by, verb=AuditVerb.UPDATED, target=job, note="cancel requested")
     job.refresh_from_db()
     return job
+
+
+def records_export(
+    *, kind: str, scope_paths: tuple[str, ...] | None, by: Any, csv_format: bool = False
+) -> bytes:
+    """The records of ``kind`` in scope in the import template's layout (XLSX, or CSV in
+    UTF-8 with a BOM so Excel opens it right): edited and imported again, unchanged rows stay
+    unchanged. The export is audited, as it carries personal data."""
+    if kind not in FORMATS:
+        raise ValidationError({"kind": _("Unknown import kind {kind}.").format(kind=kind)})
+    fmt = FORMATS[kind](by=by, scope_paths=scope_paths, day=timezone.localdate())
+    headers = [column.header for column in fmt.columns]
+    count = 0
+
+    def counted(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    if csv_format:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        writer.writerows([safe_cell(v) for v in row] for row in counted(fmt.export_rows()))
+        content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    else:
+        content = xlsx_bytes(sheet="Dữ liệu", headers=headers, rows=counted(fmt.export_rows()))
+    audit_event(
+        actor=by,
+        verb=AuditVerb.EXPORTED,
+        target_type=f"imports.{kind}",
+        target_repr=f"{count} × {kind}",
+        after={"count": count, "scope": list(scope_paths) if scope_paths else None},
+    )
+    return content

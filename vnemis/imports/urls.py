@@ -12,4 +12,5 @@ urlpatterns = [
     path("imports/<int:pk>/cancel/", views.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/errors/", views.import_errors, name="import_errors"),
     path("imports/templates/<str:kind>/", views.import_template, name="import_template"),
+    path("imports/export/<str:kind>/", views.import_export, name="import_export"),
 ]

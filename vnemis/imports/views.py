@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from vnemis.accounts.access import user_scope
 from vnemis.core.http import AuthedRequest, paginate
 from vnemis.core.xlsx import XLSX_TYPE
 from vnemis.imports import access, services
@@ -147,4 +148,22 @@ def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
         raise Http404
     response = HttpResponse(template_bytes(kind), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="mau-{kind}.xlsx"'
+    return response
+
+
+@login_required
+def import_export(request: AuthedRequest, kind: str) -> HttpResponse:
+    """The records of ``kind`` in the importer's area, in the template's layout."""
+    if kind not in FORMATS:
+        raise Http404
+    paths = user_scope(request.user).write_paths
+    if not paths:
+        raise Http404
+    as_csv = request.GET.get("format") == "csv"
+    content = services.records_export(
+        kind=kind, scope_paths=tuple(paths), by=request.user, csv_format=as_csv
+    )
+    response = HttpResponse(content, content_type="text/csv" if as_csv else XLSX_TYPE)
+    suffix = "csv" if as_csv else "xlsx"
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-{kind}.{suffix}"'
     return response

@@ -690,7 +690,7 @@ def students_bulk_create(
         if row.grade not in LEVEL_GRADES[row.level] or row.school.kind != OrgUnitKind.SCHOOL:
             problems.append(_("Grade {grade} is not taught at this level.").format(grade=row.grade))
         if row.school_class is not None and (
-            row.school_class.school_id != row.school.pk
+            row.school_class.school_id != row.school.id
             or row.school_class.school_year_id != school_year.pk
         ):
             problems.append(_("The class belongs to another school or school year."))
@@ -699,6 +699,7 @@ def students_bulk_create(
                 _("Row {row}: {problems}").format(row=i + 1, problems=" ".join(problems))
             )
     now = timezone.now()
+    school_year_id = school_year.id
     person_ids = ids_allocate(Person, len(rows))
     student_ids = ids_allocate(Student, len(rows))
     enrollment_ids = ids_allocate(Enrollment, len(rows))
@@ -739,9 +740,9 @@ def students_bulk_create(
             (
                 enrollment_id,
                 student_id,
-                school_year.pk,
-                row.school.pk,
-                row.school_class.pk if row.school_class else None,
+                school_year_id,
+                row.school.id,
+                row.school_class.id if row.school_class else None,
                 row.level,
                 row.grade,
                 EnrollmentStatus.ACTIVE.value,
@@ -754,7 +755,7 @@ def students_bulk_create(
         )
     for model, ids in ((Person, person_ids), (Student, student_ids), (Enrollment, enrollment_ids)):
         audit_bulk(actor=by, verb=AuditVerb.CREATED, model=model, ids=ids, note=note)
-    indicators_stale(unit_ids={row.school.pk for row in rows}, since=started_on)
+    indicators_stale(unit_ids={row.school.id for row in rows}, since=started_on)
     # Last, so PostgreSQL stores the rows while the caller goes on (see copy_in_background).
     rows_insert(
         Person,
@@ -832,7 +833,7 @@ def school_classes_bulk_create(
         SchoolClass,
         ("id", "school", "school_year", "level", "grade", "name", "created_at", "updated_at"),
         [
-            (pk, row.school.pk, school_year.pk, row.level, row.grade, row.name, now, now)
+            (pk, row.school.id, school_year.id, row.level, row.grade, row.name, now, now)
             for pk, row in zip(ids, rows, strict=True)
         ],
     )

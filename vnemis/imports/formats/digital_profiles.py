@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
@@ -112,6 +113,32 @@ class DigitalProfileFormat(ImportFormat):
 
     def key(self, data: dict[str, Any]) -> str:
         return f"{data['unit'].code}@{data['valid_from'].isoformat()}"
+
+    def export_rows(self) -> Iterator[list[Any]]:
+        """The profile in force today of every school and site in scope."""
+        profiles = DigitalProfile.objects.as_of(self.day)
+        if self.scope_paths is not None:
+            profiles = profiles.filter(unit__in=OrgUnit.objects.under_paths(self.scope_paths))
+        internet = {
+            InternetConnection.WIRED: "Có dây",
+            InternetConnection.MOBILE: "3G/4G",
+            InternetConnection.NONE: "Không",
+        }
+
+        def yes(value: bool) -> str:
+            return "Có" if value else "Không"
+
+        for profile in profiles.select_related("unit").order_by("unit__code"):
+            yield [
+                profile.unit.code,
+                profile.valid_from.strftime("%d/%m/%Y"),
+                internet[InternetConnection(profile.internet)],
+                profile.website,
+                yes(profile.cashless_payment),
+                yes(profile.contact_book),
+                yes(profile.it_in_management),
+                yes(profile.basic_ict),
+            ]
 
     def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
         facts = {f: data[f] for f in FACT_FIELDS}

@@ -8,10 +8,12 @@ found by vnemis's student code, else by the personal ID number, else by the MOET
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
+from vnemis.core.bulk import index_lookups
 from vnemis.core.text import fold
 from vnemis.imports.choices import RowOutcome
 from vnemis.imports.formats.base import Column, ImportFormat, RowError, date_cell, text
@@ -180,19 +182,20 @@ class StudentFormat(ImportFormat):
         year = self._year()
         if year is None:
             return [RowError(_("No school year is set up.")) for _row in rows]
-        # Everyone holding one of the batch's personal ID numbers, found or not by it.
-        holders = people_selectors.persons_by_national_id(d["national_id"] for d in rows)
-        found = self._find_all(rows, year, holders)
-        enrolled = {
-            e.student_id: e
-            for e in Enrollment.objects.active()
-            .filter(
-                student_id__in=[s.pk for s in found if isinstance(s, Student)], school_year=year
-            )
-            .select_related("school", "school_class")
-        }
-        taken = {number: person.pk for number, person in holders.items() if number}
-        classes = self._classes(rows, year)
+        with index_lookups():
+            # Everyone holding one of the batch's personal ID numbers, found or not by it.
+            holders = people_selectors.persons_by_national_id(d["national_id"] for d in rows)
+            found = self._find_all(rows, year, holders)
+            enrolled = {
+                e.student_id: e
+                for e in Enrollment.objects.active()
+                .filter(
+                    student_id__in=[s.id for s in found if isinstance(s, Student)], school_year=year
+                )
+                .select_related("school", "school_class")
+            }
+            taken = {number: person.pk for number, person in holders.items() if number}
+            classes = self._classes(rows, year)
         results: list[RowOutcome | RowError] = []
         new: list[dict[str, Any]] = []
         changes: list[tuple[dict[str, Any], Student]] = []
@@ -427,6 +430,34 @@ class StudentFormat(ImportFormat):
                     school_class=school_class,
                     by=self.by,
                 )
+
+    def export_rows(self) -> Iterator[list[Any]]:
+        """The active enrolments of the current school year in scope, one row per student."""
+        year = self._year()
+        if year is None:
+            return
+        enrolments = Enrollment.objects.active().filter(school_year=year)
+        if self.scope_paths is not None:
+            enrolments = enrolments.filter(school__in=OrgUnit.objects.under_paths(self.scope_paths))
+        labels = dict(Ethnicity.choices)
+        for e in (
+            enrolments.select_related("student__person", "school", "school_class")
+            .order_by("school__code", "grade", "school_class__name", "student__code")
+            .iterator(chunk_size=2000)
+        ):
+            person = e.student.person
+            yield [
+                e.student.code,
+                e.student.moet_code,
+                person.full_name,
+                person.birth_date.strftime("%d/%m/%Y") if person.birth_date else "",
+                {"M": "Nam", "F": "Nữ"}.get(person.sex, ""),
+                str(labels.get(person.ethnicity, "")),
+                person.national_id or "",
+                e.school.code,
+                e.grade,
+                e.school_class.name if e.school_class else "",
+            ]
 
     def _note(self) -> str:
         job = self.job

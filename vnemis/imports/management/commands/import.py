@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,14 @@ class Command(BaseCommand):
             partial=options["partial"],
             scope_unit=scope,
         )
-        job = services.import_job_run(job=job, by=None)
+        started = time.monotonic()
+
+        def progress(processed: int, total: int) -> None:
+            rate = processed / max(time.monotonic() - started, 1e-6)
+            self.stderr.write(f"\r{processed:,} / ~{total:,} rows ({rate:,.0f} rows/s)", ending="")
+
+        job = services.import_job_run(job=job, by=None, on_progress=progress)
+        self.stderr.write("")
         if job.status == JobStatus.FAILED:
             raise CommandError(job.message)
         self.stdout.write(
