@@ -133,6 +133,39 @@ def ids_allocate(model: type[models.Model], count: int) -> list[int]:
     return list(range(first, first + count))
 
 
+_COPY_SPECIAL = ("\\", "\t", "\n", "\r")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_column(values: tuple[Any, ...]) -> list[str] | tuple[str, ...]:
+    """One column's values as COPY text, converted column-wise (one C-level pass each)."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return ["\\N"] * len(values)
+    kind = type(present[0])
+    if kind is str:
+        text: Any = values
+        joined = "\x00".join(present)
+        if any(c in joined for c in _COPY_SPECIAL):
+            text = [v.translate(_COPY_ESCAPES) if v is not None else None for v in values]
+    elif kind is bool:
+        text = [None if v is None else ("t" if v else "f") for v in values]
+    elif issubclass(kind, dt.date):  # dates and aware datetimes
+        text = [None if v is None else v.isoformat() for v in values]
+    else:
+        text = [None if v is None else str(v) for v in values]
+    if len(present) == len(values):
+        return text  # type: ignore[no-any-return]
+    return ["\\N" if v is None else v for v in text]
+
+
+def copy_payload(rows: Sequence[Sequence[Any]]) -> bytes:
+    """Rows in PostgreSQL's COPY text format (tab-separated, \\N for NULL, backslash
+    escapes), built column by column: several times faster than formatting row by row."""
+    columns = [_copy_column(column) for column in zip(*rows, strict=True)]
+    return ("\n".join(map("\t".join, zip(*columns, strict=True))) + "\n").encode("utf-8")
+
+
 class _CopyWorker:
     """Sends COPY payloads on the transaction's own connection from a second thread, so
     PostgreSQL stores one batch while Python checks the next (two cores, both busy).
@@ -143,7 +176,7 @@ class _CopyWorker:
 
     def __init__(self) -> None:
         self.raw = connection.connection  # psycopg's connection, in the current transaction
-        self.jobs: queue.Queue[tuple[str, Sequence[Sequence[Any]]] | None] = queue.Queue(maxsize=4)
+        self.jobs: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=4)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._loop, name="vnemis-copy", daemon=True)
         self.thread.start()
@@ -155,18 +188,17 @@ class _CopyWorker:
                 if job is None:
                     return
                 if self.error is None:
-                    sql, rows = job
+                    sql, payload = job
                     with self.raw.cursor() as cursor, cursor.copy(sql) as copy:
-                        for row in rows:
-                            copy.write_row(row)
+                        copy.write(payload)
             except BaseException as exc:  # handed to the main thread
                 self.error = exc
             finally:
                 self.jobs.task_done()
 
-    def submit(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    def submit(self, sql: str, payload: bytes) -> None:
         self.raise_error()
-        self.jobs.put((sql, rows))
+        self.jobs.put((sql, payload))
 
     def drain(self) -> None:
         self.jobs.join()
@@ -239,13 +271,12 @@ def rows_insert(
         sql = f"COPY {target} FROM STDIN"
         worker: _CopyWorker | None = getattr(_worker, "current", None)
         if worker is not None and background:
-            worker.submit(sql, rows)
+            worker.submit(sql, copy_payload(rows))
             return
         if worker is not None:
             worker.drain()  # keep the order in which rows were handed in
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(copy_payload(rows))
         return
     placeholders = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
