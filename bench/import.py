@@ -327,9 +327,10 @@ def main() -> None:
             child = [sys.executable, "-u", __file__, "--child", database, "--rows", str(args.rows)]
             child += ["--folder", str(folder)] + (["--twice"] if args.twice else [])
             if database == "postgresql":
-                from pgtemp import temporary_postgres  # type: ignore[import-not-found]
+                import importlib
 
-                with temporary_postgres() as url:
+                pgtemp = importlib.import_module("pgtemp")  # scripts/pgtemp.py
+                with pgtemp.temporary_postgres() as url:
                     subprocess.run([*child, "--url", url], check=True)
             else:
                 url = f"sqlite:///{folder}/bench.sqlite3"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
+from vnemis.core import bulk
 from vnemis.core.choices import AuditVerb
 from vnemis.core.models import AuditEntry
 
@@ -87,7 +90,7 @@ def audit_bulk(
             ranges[-1][1] = pk
         else:
             ranges.append([pk, pk])
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=user,
         actor_name=user.get_username() if user is not None else "system",
         verb=verb,
@@ -98,6 +101,46 @@ def audit_bulk(
         after={"count": len(ordered), "id_ranges": ranges, **(after or {})},
         note=note[:255],
     )
+    if not bulk.in_background():
+        entry.save()
+        return entry
+    # Within a bulk import's background COPY: the entry goes in the same queue as the rows
+    # it describes, in the import's transaction.
+    entry.at = timezone.now()
+    (entry.pk,) = bulk.ids_allocate(AuditEntry, 1, using=bulk.lookup_alias())
+    bulk.rows_insert(
+        AuditEntry,
+        (
+            "id",
+            "at",
+            "actor",
+            "actor_name",
+            "verb",
+            "target_type",
+            "target_id",
+            "target_repr",
+            "before",
+            "after",
+            "note",
+        ),
+        [
+            (
+                entry.pk,
+                entry.at,
+                user.pk if user is not None else None,
+                entry.actor_name,
+                str(entry.verb),
+                entry.target_type,
+                "",
+                entry.target_repr,
+                None,
+                json.dumps(entry.after),
+                entry.note,
+            )
+        ],
+        background=True,
+    )
+    return entry
 
 
 def audit_event(

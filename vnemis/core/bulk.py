@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.core.management.color import no_style
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Max
 
 
@@ -102,33 +102,38 @@ def apportion(total: int, weights: Sequence[float]) -> list[int]:
     return parts
 
 
-def _sequence(table: str) -> str:
-    cache: dict[str, str] = connection.__dict__.setdefault("_vnemis_sequences", {})
+def _sequence(using: str, table: str) -> str:
+    db = connections[using]
+    cache: dict[str, str] = db.__dict__.setdefault("_vnemis_sequences", {})
     if table not in cache:
-        with connection.cursor() as cursor:
+        with db.cursor() as cursor:
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
             cache[table] = cursor.fetchone()[0]
     return cache[table]
 
 
-def ids_allocate(model: type[models.Model], count: int) -> list[int]:
+def ids_allocate(
+    model: type[models.Model], count: int, *, using: str = DEFAULT_DB_ALIAS
+) -> list[int]:
     """``count`` fresh primary keys for rows the caller inserts itself.
 
-    PostgreSQL hands them out from the table's identity sequence, so concurrent ordinary
-    inserts never collide with them. On SQLite the caller's transaction holds the only write
-    lock once it has written; the next ids follow the largest one in the table.
+    PostgreSQL hands them out from the table's identity sequence (on any connection: a
+    sequence is not transactional), so concurrent ordinary inserts never collide with them.
+    On SQLite the caller's transaction holds the only write lock once it has written; the next
+    ids follow the largest one in the table.
     """
     if count <= 0:
         return []
     table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    db = connections[using]
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
-                [_sequence(table), count],
+                [_sequence(using, table), count],
             )
             return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")
+        cursor.execute(f"SELECT MAX(id) FROM {db.ops.quote_name(table)}")
         first = (cursor.fetchone()[0] or 0) + 1
     return list(range(first, first + count))
 
@@ -174,7 +179,8 @@ class _CopyWorker:
     a COPY under way; errors are raised in the main thread by ``drain``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, reader: bool) -> None:
+        self.reader = reader  # a second connection serves the lookups
         self.raw = connection.connection  # psycopg's connection, in the current transaction
         self.jobs: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=4)
         self.error: BaseException | None = None
@@ -216,13 +222,22 @@ class _CopyWorker:
 
 _worker: threading.local = threading.local()
 
+# The alias of the second, read-only connection open during a background-COPY block.
+READ_ALIAS = "vnemis_bulk_read"
+
 
 @contextlib.contextmanager
 def copy_in_background() -> Iterator[None]:
     """Within the block, ``rows_insert(..., background=True)`` on PostgreSQL returns at once
     and the rows are stored by a second thread; all of them are stored (or the first error
     raised) when the block ends. Elsewhere, or on SQLite, inserts stay synchronous. Must run
-    inside a transaction (its foreign keys are checked immediately within the block)."""
+    inside a transaction (its foreign keys are checked immediately within the block).
+
+    When that transaction is the only one open (an import run by the worker or the command,
+    not inside a test's transaction), a second connection is opened for lookups
+    (``lookup_alias()``): what a lookup looks for was committed before the transaction began,
+    so it need not wait for the COPY under way on the first connection.
+    """
     if connection.vendor != "postgresql" or getattr(_worker, "current", None) is not None:
         yield
         return
@@ -231,21 +246,51 @@ def copy_in_background() -> Iterator[None]:
     # batch) instead of all at once at commit, when nothing else can run.
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    worker = _worker.current = _CopyWorker()
+    reader = None
+    if len(connection.atomic_blocks) == 1:
+        default = connections[DEFAULT_DB_ALIAS]
+        reader = type(default)(dict(default.settings_dict), READ_ALIAS)
+        connections[READ_ALIAS] = reader
+    worker = _worker.current = _CopyWorker(reader=reader is not None)
     try:
         yield
         worker.drain()
     finally:
         _worker.current = None
         worker.stop()
+        if reader is not None:
+            reader.close()
+            del connections[READ_ALIAS]
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def lookup_alias() -> str:
+    """The connection alias for bulk lookups: the second connection when one is open."""
+    worker: _CopyWorker | None = getattr(_worker, "current", None)
+    return READ_ALIAS if worker is not None and worker.reader else DEFAULT_DB_ALIAS
+
+
+def in_background() -> bool:
+    return getattr(_worker, "current", None) is not None
 
 
 def copy_drain() -> None:
     """Wait for the rows handed to the background thread; raise its error, if any."""
     worker: _CopyWorker | None = getattr(_worker, "current", None)
     if worker is not None:
+        worker.drain()
+
+
+def copy_check() -> None:
+    """Before the next batch: raise the background thread's error, if any. Without a second
+    connection, wait for the pending rows too (the batch's lookups would wait anyway)."""
+    worker: _CopyWorker | None = getattr(_worker, "current", None)
+    if worker is None:
+        return
+    if worker.reader:
+        worker.raise_error()
+    else:
         worker.drain()
 
 
@@ -284,7 +329,7 @@ def rows_insert(
 
 
 @contextlib.contextmanager
-def index_lookups() -> Iterator[None]:
+def index_lookups(*, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     """Make PostgreSQL answer the block's lookups from indexes.
 
     An import looks up thousands of keys per batch in tables it is filling in the same
@@ -292,13 +337,15 @@ def index_lookups() -> Iterator[None]:
     (parallel) scans of the whole table, so every batch costs more than the one before. With
     sequential scans priced out, each key is one index probe.
     """
-    if connection.vendor != "postgresql":
+    db = connections[using]
+    if db.vendor != "postgresql":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
+    scope = "LOCAL " if db.in_atomic_block else ""  # the reader runs in autocommit
+    with db.cursor() as cursor:
+        cursor.execute(f"SET {scope}enable_seqscan = off")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = on")
+        with db.cursor() as cursor:
+            cursor.execute(f"SET {scope}enable_seqscan = on")

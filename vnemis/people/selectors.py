@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Q, QuerySet
 
 from vnemis.organisations.choices import OrgUnitKind
@@ -74,22 +74,29 @@ def school_profile_counts(*, school: OrgUnit, year: SchoolYear | None) -> dict[s
     }
 
 
-def persons_by_national_id(numbers: Iterable[str]) -> dict[str, Person]:
+def persons_by_national_id(
+    numbers: Iterable[str], *, using: str = DEFAULT_DB_ALIAS
+) -> dict[str, Person]:
     """The persons holding any of ``numbers`` (with their student record), by number.
 
     Built for import batches of thousands of numbers, most of them new: the numbers are
-    matched first in one statement (an array on PostgreSQL, not thousands of parameters), and
-    only the few persons found are loaded as objects.
+    matched first in one statement on the ``using`` connection (an array on PostgreSQL, not
+    thousands of parameters), and only the few persons found are loaded as objects, on the
+    default connection.
     """
     wanted = sorted({n for n in numbers if n})
     if not wanted:
         return {}
-    table = connection.ops.quote_name(Person._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    db = connections[using]
+    table = db.ops.quote_name(Person._meta.db_table)
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
             cursor.execute(f"SELECT id FROM {table} WHERE national_id = ANY(%s)", [wanted])
             ids = [row[0] for row in cursor.fetchall()]
         else:
-            ids = list(Person.objects.filter(national_id__in=wanted).values_list("pk", flat=True))
+            found_ids = Person.objects.using(using).filter(national_id__in=wanted)
+            ids = list(found_ids.values_list("pk", flat=True))
+    if not ids:
+        return {}
     found = Person.objects.filter(pk__in=ids).select_related("student")
     return {person.national_id: person for person in found if person.national_id}

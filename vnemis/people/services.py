@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vnemis.core.audit import audit_bulk, audit_record, snapshot
-from vnemis.core.bulk import ids_allocate, rows_insert
+from vnemis.core.bulk import ids_allocate, lookup_alias, rows_insert
 from vnemis.core.choices import AuditVerb
 from vnemis.core.stale import indicators_stale
 from vnemis.core.text import fold
@@ -663,6 +663,7 @@ def students_bulk_create(
     started_on: dt.date,
     by: Any,
     note: str,
+    code_counters: dict[str, int] | None = None,
 ) -> list[int]:
     """Create many students at once: person, student code and active enrolment each.
 
@@ -670,6 +671,10 @@ def students_bulk_create(
     are made here for the whole list first (ValidationError naming the row), then the rows go
     in with one INSERT (COPY on PostgreSQL) per table; the database's unique constraints stay
     the last word. The audit log gets one entry per table naming the new ids.
+
+    ``code_counters`` (province code → last number issued) lets a caller that creates
+    students in several calls keep issuing codes in sequence without asking the database,
+    whose newest rows may still be on their way (``copy_in_background``).
 
     Call it inside the caller's transaction (an import's): it opens no savepoint of its own,
     whose release would wait for rows still being stored in the background.
@@ -700,10 +705,11 @@ def students_bulk_create(
             )
     now = timezone.now()
     school_year_id = school_year.id
-    person_ids = ids_allocate(Person, len(rows))
-    student_ids = ids_allocate(Student, len(rows))
-    enrollment_ids = ids_allocate(Enrollment, len(rows))
-    codes: dict[str, int] = {}
+    using = lookup_alias()
+    person_ids = ids_allocate(Person, len(rows), using=using)
+    student_ids = ids_allocate(Student, len(rows), using=using)
+    enrollment_ids = ids_allocate(Enrollment, len(rows), using=using)
+    codes: dict[str, int] = {} if code_counters is None else code_counters
     people, students, enrollments = [], [], []
     for row, person_id, student_id, enrollment_id in zip(
         rows, person_ids, student_ids, enrollment_ids, strict=True

@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 
-from vnemis.core.bulk import index_lookups
+from vnemis.core.bulk import index_lookups, lookup_alias
 from vnemis.core.text import fold
 from vnemis.imports.choices import RowOutcome
 from vnemis.imports.formats.base import Column, ImportFormat, RowError, date_cell, text
@@ -182,20 +183,26 @@ class StudentFormat(ImportFormat):
         year = self._year()
         if year is None:
             return [RowError(_("No school year is set up.")) for _row in rows]
-        with index_lookups():
+        using = lookup_alias()
+        with index_lookups(using=using):
             # Everyone holding one of the batch's personal ID numbers, found or not by it.
-            holders = people_selectors.persons_by_national_id(d["national_id"] for d in rows)
-            found = self._find_all(rows, year, holders)
-            enrolled = {
-                e.student_id: e
-                for e in Enrollment.objects.active()
-                .filter(
-                    student_id__in=[s.id for s in found if isinstance(s, Student)], school_year=year
-                )
-                .select_related("school", "school_class")
-            }
+            holders = people_selectors.persons_by_national_id(
+                (d["national_id"] for d in rows), using=using
+            )
+            found = self._find_all(rows, year, holders, using)
+            ids = [s.id for s in found if isinstance(s, Student)]
+            enrolled = (
+                {
+                    e.student_id: e
+                    for e in Enrollment.objects.active()
+                    .filter(student_id__in=ids, school_year=year)
+                    .select_related("school", "school_class")
+                }
+                if ids
+                else {}
+            )
             taken = {number: person.pk for number, person in holders.items() if number}
-            classes = self._classes(rows, year)
+            classes = self._classes(rows, year, using)
         results: list[RowOutcome | RowError] = []
         new: list[dict[str, Any]] = []
         changes: list[tuple[dict[str, Any], Student]] = []
@@ -218,16 +225,35 @@ class StudentFormat(ImportFormat):
         return results
 
     def _find_all(
-        self, rows: list[dict[str, Any]], year: SchoolYear, holders: dict[str, Person]
+        self,
+        rows: list[dict[str, Any]],
+        year: SchoolYear,
+        holders: dict[str, Person],
+        using: str,
     ) -> list[Student | None | RowError]:
-        """The existing student of each row (None: a new one), in five queries at most."""
-        students = Student.objects.select_related("person")
-        by_code = {
-            s.code: s for s in students.filter(code__in={d["code"] for d in rows if d["code"]})
-        }
+        """The existing student of each row (None: a new one), in a few queries. Keys are
+        probed on ``using``; only the students found are loaded, on the default connection."""
+
+        def load(field: str, values: set[str]) -> dict[str, Student]:
+            if not values:
+                return {}
+            pks = list(
+                Student.objects.using(using)
+                .filter(**{f"{field}__in": values})
+                .values_list("pk", flat=True)
+            )
+            if not pks:
+                return {}
+            return {
+                getattr(s, field): s
+                for s in Student.objects.filter(pk__in=pks).select_related("person")
+            }
+
+        by_code = load("code", {d["code"] for d in rows if d["code"]})
         person_by_id = holders
-        moets = {d["moet_code"] for d in rows if not d["code"] and d["moet_code"]}
-        by_moet = {s.moet_code: s for s in students.filter(moet_code__in=moets)}
+        by_moet = load(
+            "moet_code", {d["moet_code"] for d in rows if not d["code"] and d["moet_code"]}
+        )
         names = {
             _search_name(d) for d in rows if not (d["code"] or d["national_id"] or d["moet_code"])
         }
@@ -276,16 +302,18 @@ class StudentFormat(ImportFormat):
         return found
 
     def _classes(
-        self, rows: list[dict[str, Any]], year: SchoolYear
+        self, rows: list[dict[str, Any]], year: SchoolYear, using: str
     ) -> dict[tuple[int, str], SchoolClass]:
         cache: dict[tuple[int, str], SchoolClass] = self.__dict__.setdefault("_cached_classes", {})
         wanted = {(d["school"].pk, d["class_name"]) for d in rows if d["class_name"]} - set(cache)
         if wanted:
-            for school_class in SchoolClass.objects.filter(
+            for school_class in SchoolClass.objects.using(using).filter(
                 school_year=year,
                 school_id__in={pk for pk, _name in wanted},
                 name__in={name for _pk, name in wanted},
             ):
+                # Read on the lookup connection, used (as a foreign key) on the default one.
+                school_class._state.db = DEFAULT_DB_ALIAS
                 cache[(school_class.school_id, school_class.name)] = school_class
         return cache
 
@@ -322,6 +350,12 @@ class StudentFormat(ImportFormat):
             marker = owner if owner is not None else self.key(data)
             if holders.setdefault(nid, marker) != marker:
                 raise RowError(_("The personal ID number appears twice in the file."))
+        moet = data["moet_code"]
+        if moet:
+            moets: dict[str, Any] = self.__dict__.setdefault("_moets_in_file", {})
+            marker = owner if owner is not None else self.key(data)
+            if moets.setdefault(moet, marker) != marker:
+                raise RowError(_("The MOET code appears twice in the file."))
         if student is None:
             return RowOutcome.CREATE
         person = student.person
@@ -393,6 +427,7 @@ class StudentFormat(ImportFormat):
             started_on=started_on,
             by=self.by,
             note=self._note(),
+            code_counters=self.__dict__.setdefault("_code_counters", {}),
         )
         # Changes to existing students are few: each goes through the ordinary services,
         # audited field by field.
