@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vnemis.core.audit import audit_event, audit_record
-from vnemis.core.bulk import copy_drain, copy_in_background
+from vnemis.core.bulk import copy_check, copy_in_background
 from vnemis.core.choices import AuditVerb
 from vnemis.core.xlsx import safe_cell, xlsx_bytes
 from vnemis.imports.choices import JobStatus, RowOutcome
@@ -289,7 +289,7 @@ class _Run:
     def _flush(self, batch: list[tuple[int, list[Any], dict[str, Any]]]) -> None:
         if not batch:
             return
-        copy_drain()  # the previous batch is stored (or its error raised) before this one
+        copy_check()  # the previous batch's error, if any, is raised before this one goes on
         results = self.fmt.apply_batch([data for _line, _cells, data in batch], write=self.write)
         for (line, cells, _data), result in zip(batch, results, strict=True):
             if isinstance(result, RowError):

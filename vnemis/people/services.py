@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,15 +79,14 @@ def person_update(*, person: Person, by: Any, **fields: Any) -> Person:
     return person
 
 
-def student_code_next(*, province_code: str) -> str:
+def student_code_next(*, province_code: str, using: str = DEFAULT_DB_ALIAS) -> str:
     """The next free student code of a province: its two-digit code and an 8-digit number."""
     # The unique index on code is walked downwards from the top of the province's range, so
     # the cost does not grow with the number of students.
     pattern = re.compile(rf"{re.escape(province_code)}\d{{8}}")
     candidates = (
-        Student.objects.filter(
-            code__gte=f"{province_code}00000000", code__lte=f"{province_code}99999999"
-        )
+        Student.objects.using(using)
+        .filter(code__gte=f"{province_code}00000000", code__lte=f"{province_code}99999999")
         .order_by("-code")
         .values_list("code", flat=True)
     )
@@ -736,7 +735,10 @@ def students_bulk_create(
         )
         province = row.school.code[:2]
         if province not in codes:
-            codes[province] = int(student_code_next(province_code=province)[len(province) :])
+            # Codes this call's caller issued before are in ``codes``; the others were
+            # committed before the import began, so the lookup connection sees them.
+            code = student_code_next(province_code=province, using=using)
+            codes[province] = int(code[len(province) :])
         else:
             codes[province] += 1
         students.append(
@@ -822,19 +824,23 @@ class NewClass:
     name: str
 
 
-@transaction.atomic
 def school_classes_bulk_create(
     *, rows: list[NewClass], school_year: SchoolYear, by: Any, note: str
 ) -> list[SchoolClass]:
     """Create many classes of one school year at once (an import's new classes), with the
     checks of ``school_class_create``; a name already used at the school is refused by the
-    database's unique constraint."""
+    database's unique constraint. Like ``students_bulk_create``, it runs inside the caller's
+    transaction and may hand its rows to the background COPY: the classes returned are built
+    here, not read back."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("school_classes_bulk_create must run inside a transaction")
     for row in rows:
         _check_class_level(school=row.school, level=row.level, grade=row.grade)
         if not row.name or len(row.name) > 40:
             raise ValidationError({"name": _("A class name has 1 to 40 characters.")})
     now = timezone.now()
-    ids = ids_allocate(SchoolClass, len(rows))
+    ids = ids_allocate(SchoolClass, len(rows), using=lookup_alias())
+    audit_bulk(actor=by, verb=AuditVerb.CREATED, model=SchoolClass, ids=ids, note=note)
     rows_insert(
         SchoolClass,
         ("id", "school", "school_year", "level", "grade", "name", "created_at", "updated_at"),
@@ -842,6 +848,21 @@ def school_classes_bulk_create(
             (pk, row.school.id, school_year.id, row.level, row.grade, row.name, now, now)
             for pk, row in zip(ids, rows, strict=True)
         ],
+        background=True,
     )
-    audit_bulk(actor=by, verb=AuditVerb.CREATED, model=SchoolClass, ids=ids, note=note)
-    return list(SchoolClass.objects.filter(pk__in=ids))
+    created = []
+    for pk, row in zip(ids, rows, strict=True):
+        school_class = SchoolClass(
+            id=pk,
+            school=row.school,
+            school_year=school_year,
+            level=row.level,
+            grade=row.grade,
+            name=row.name,
+            created_at=now,
+            updated_at=now,
+        )
+        school_class._state.adding = False
+        school_class._state.db = DEFAULT_DB_ALIAS
+        created.append(school_class)
+    return created
