@@ -258,8 +258,14 @@ class StudentFormat(ImportFormat):
 
         by_code = load("code", {d["code"] for d in rows if d["code"]})
         person_by_id = holders
+        # Only rows not found by their personal ID are looked up by MOET code.
         by_moet = load(
-            "moet_code", {d["moet_code"] for d in rows if not d["code"] and d["moet_code"]}
+            "moet_code",
+            {
+                d["moet_code"]
+                for d in rows
+                if not d["code"] and d["moet_code"] and d["national_id"] not in holders
+            },
         )
         names = {
             _search_name(d) for d in rows if not (d["code"] or d["national_id"] or d["moet_code"])
