@@ -192,7 +192,7 @@ def import_job_run(
         report = xlsx_bytes(
             sheet="Lỗi",
             headers=["Dòng", *run.headers, "Lý do"],
-            rows=[[line, *cells, reason] for line, cells, reason in run.rejected],
+            rows=[[line, *cells, reason] for line, cells, reason in sorted(run.rejected)],
         )
         job.error_report.save(f"loi-{job.pk}.xlsx", ContentFile(report), save=False)
     if job.dry_run:

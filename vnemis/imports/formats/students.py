@@ -371,6 +371,12 @@ class StudentFormat(ImportFormat):
                 raise RowError(_("The MOET code appears twice in the file."))
         if student is None:
             return RowOutcome.CREATE
+        # Two rows with different identifiers may name the same student (one by personal ID,
+        # one by MOET code): the second is a duplicate, not a correction of the first.
+        students_in_file: dict[int, str] = self.__dict__.setdefault("_students_in_file", {})
+        key = self.key(data)
+        if students_in_file.setdefault(student.pk, key) != key:
+            raise RowError(_("This row names the same student as an earlier row of the file."))
         person = student.person
         changed = any(
             getattr(person, f) != data[f] and not (f == "national_id" and not data[f])

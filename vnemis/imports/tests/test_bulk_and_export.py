@@ -7,20 +7,25 @@ import io
 import tempfile
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
-from django.test import override_settings
+from django.db import connections
+from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from vnemis.core import bulk
 from vnemis.core.models import AuditEntry
 from vnemis.imports import services
 from vnemis.imports.formats import FORMATS
+from vnemis.imports.formats import students as student_format
 from vnemis.imports.models import ImportJob
 from vnemis.imports.readers import ReadError, open_table
 from vnemis.imports.tests.test_imports import DAY, GOOD, HEADER, MEDIA, _file
 from vnemis.people.models import Enrollment, Person, SchoolClass, Student
 from vnemis.people.tests.test_access import _matrix
 from vnemis.testing.personas import PersonaTestCase
+from vnemis.testing.world import build_world, ensure_reference_data
 
 
 @override_settings(MEDIA_ROOT=MEDIA)
@@ -170,3 +175,65 @@ class ExportTests(PersonaTestCase):
         self.assertGreater(sheet.max_row, 1)
         # The student import's example row still reads as valid.
         self.assertTrue(GOOD)
+
+
+@pytest.mark.postgres
+@override_settings(MEDIA_ROOT=MEDIA)
+class ReadConnectionTests(TransactionTestCase):
+    """An import in its own transaction (as the worker runs it): lookups on a second
+    connection while the COPY runs; what the import adds is tracked across batches."""
+
+    def test_batches_across_the_second_connection(self) -> None:
+        ensure_reference_data()
+        world = build_world()
+        header = "Mã định danh Bộ GD&ĐT," + HEADER
+        rows = [
+            f"M{i:09d},Giàng A Páo{i},02/05/2013,Nam,H'Mông,0102139{i:05d},10082001,3,3D"
+            for i in range(12_001)
+        ]
+        rows.append("M000000005,Lò Văn Tủa,02/05/2013,Nam,Giáy,010213999999,10082001,3,3D")
+        rows.append("M999999999,Lò Văn Chư,02/05/2013,Nam,Giáy,010213900000,10082001,3,3D")
+        path = _file((header + "\n".join(rows) + "\n").encode())
+        aliases: list[str] = []
+
+        def spy() -> str:
+            alias = bulk.lookup_alias()
+            aliases.append(alias)
+            return alias
+
+        def run(partial: bool) -> ImportJob:
+            source = services.import_file_store(path=path, name=path.name, by=None)
+            job = services.import_job_create(
+                source=source,
+                kind="students",
+                by=None,
+                dry_run=False,
+                partial=partial,
+                scope_unit=world.batxat,
+            )
+            return services.import_job_run(job=job, by=None, day=DAY)
+
+        student_format.lookup_alias = spy  # type: ignore[attr-defined]
+        try:
+            job = run(partial=False)
+            self.assertEqual((job.created, job.rejected, job.written), (12_001, 2, False))
+            job = run(partial=True)
+        finally:
+            student_format.lookup_alias = bulk.lookup_alias  # type: ignore[attr-defined]
+        self.assertEqual(set(aliases), {bulk.READ_ALIAS})
+        self.assertNotIn(bulk.READ_ALIAS, [c.alias for c in connections.all()])
+        self.assertEqual((job.created, job.rejected, job.written), (12_001, 2, True))
+        report = load_workbook(io.BytesIO(job.error_report.read())).active
+        lines = [r[0] for r in report.iter_rows(min_row=2, values_only=True)]
+        self.assertEqual(lines, [12_003, 12_004])
+        new = Student.objects.filter(person__national_id__startswith="0102139")
+        self.assertEqual(new.count(), 12_001)
+        codes = sorted(int(c) for c in new.values_list("code", flat=True))
+        self.assertEqual((codes[-1] - codes[0], len(codes)), (12_000, 12_001))
+        self.assertEqual(SchoolClass.objects.filter(name="3D").count(), 1)
+        entries = AuditEntry.objects.filter(
+            target_type="people.Student", note__startswith=f"import job {job.pk}"
+        )
+        self.assertEqual(sum((e.after or {})["count"] for e in entries), 12_001)
+        again = run(partial=True)
+        self.assertEqual((again.unchanged, again.created, again.rejected), (12_001, 0, 2))

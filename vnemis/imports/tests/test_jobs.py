@@ -83,7 +83,8 @@ class KilledWorkerTests(TransactionTestCase):
         ensure_reference_data()
         world = build_world()
         before = Student.objects.count()
-        job = _queue(_csv(600), world.batxat)
+        # Six batches of 5,000: the worker is killed once the first is through.
+        job = _queue(_csv(30_000), world.batxat)
         db = connection.settings_dict
         url = (
             f"postgres://{db['USER']}@/{db['NAME']}?host={db['HOST']}"
@@ -105,19 +106,19 @@ class KilledWorkerTests(TransactionTestCase):
         )
         progress = services.JobProgress(job.pk)
         deadline = time.monotonic() + 120
-        while progress.read().get("processed", 0) < 100 and time.monotonic() < deadline:
+        while progress.read().get("processed", 0) < 5000 and time.monotonic() < deadline:
             if worker.poll() is not None:
                 raise AssertionError(worker.stderr.read().decode() if worker.stderr else "")
             time.sleep(0.05)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
-        self.assertGreaterEqual(progress.read().get("processed", 0), 100)
+        self.assertGreaterEqual(progress.read().get("processed", 0), 5000)
         job.refresh_from_db()
         self.assertEqual(job.status, "running")  # the killed run wrote nothing else
         self.assertEqual(Student.objects.count(), before)  # no partial batch
         self.assertEqual(requeue_stale(older_than=dt.timedelta(0)), 1)
         call_command("worker", "--once", stdout=open(os.devnull, "w"))  # noqa: SIM115
         job.refresh_from_db()
-        self.assertEqual((job.status, job.created, job.written), ("done", 600, True))
-        self.assertEqual(Student.objects.count(), before + 600)
+        self.assertEqual((job.status, job.created, job.written), ("done", 30_000, True))
+        self.assertEqual(Student.objects.count(), before + 30_000)
         assert settings.VNEMIS_JOBS_DIR
