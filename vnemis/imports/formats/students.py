@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
@@ -198,12 +198,16 @@ class StudentFormat(ImportFormat):
             )
             found = self._find_all(rows, year, holders, using)
             ids = [s.id for s in found if isinstance(s, Student)]
+            # Plain tuples: a re-import compares every row with its enrolment, and building
+            # model objects for them would cost more than the comparison.
             enrolled = (
                 {
-                    e.student_id: e
-                    for e in Enrollment.objects.active()
+                    row[0]: _Enrolled(*row)
+                    for row in Enrollment.objects.active()
                     .filter(student_id__in=ids, school_year=year)
-                    .select_related("school", "school_class")
+                    .values_list(
+                        "student_id", "id", "school_id", "school__name", "grade", "school_class_id"
+                    )
                 }
                 if ids
                 else {}
@@ -348,7 +352,7 @@ class StudentFormat(ImportFormat):
         self,
         data: dict[str, Any],
         student: Student | None,
-        enrolled: dict[int, Enrollment],
+        enrolled: dict[int, _Enrolled],
         taken: dict[str, int],
         school_class: SchoolClass | None,
     ) -> RowOutcome:
@@ -387,13 +391,14 @@ class StudentFormat(ImportFormat):
         if current is not None and current.school_id != data["school"].pk:
             raise RowError(
                 _("The student studies at {school}; use a transfer to move them.").format(
-                    school=current.school.name
+                    school=current.school_name
                 )
             )
         same_place = (
             current is not None
             and current.grade == data["grade"]
-            and (current.school_class.name if current.school_class else "") == data["class_name"]
+            and current.school_class_id == (school_class.pk if school_class else None)
+            and bool(data["class_name"]) == (school_class is not None)
         )
         return RowOutcome.UPDATE if changed or not same_place else RowOutcome.UNCHANGED
 
@@ -401,7 +406,7 @@ class StudentFormat(ImportFormat):
         self,
         new: list[dict[str, Any]],
         changes: list[tuple[dict[str, Any], Student]],
-        enrolled: dict[int, Enrollment],
+        enrolled: dict[int, _Enrolled],
         year: SchoolYear,
     ) -> None:
         started_on = max(year.starts_on, min(self.day, year.ends_on))
@@ -463,7 +468,12 @@ class StudentFormat(ImportFormat):
                 people_services.student_update(
                     student=student, by=self.by, moet_code=data["moet_code"]
                 )
-            current = enrolled.get(student.pk)
+            known = enrolled.get(student.pk)
+            current = (
+                Enrollment.objects.select_related("school_class").get(pk=known.id)
+                if known is not None
+                else None
+            )
             school_class = class_of(data)
             if current is None:
                 people_services.enrollment_create(
@@ -518,6 +528,17 @@ class StudentFormat(ImportFormat):
         if job is None:
             return "import"
         return f"import job {job.pk} ({job.source.original_name}, sha256 {job.source.sha256[:12]})"
+
+
+class _Enrolled(NamedTuple):
+    """What a row is compared with: the student's active enrolment of the year."""
+
+    student_id: int
+    id: int
+    school_id: int
+    school_name: str
+    grade: int
+    school_class_id: int | None
 
 
 def _search_name(data: dict[str, Any]) -> str:
