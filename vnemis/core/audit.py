@@ -41,6 +41,11 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     return {name: _plain(getattr(instance, name)) for name in names}
 
 
+def _user(actor: Any) -> Any:
+    """The acting user, or None for the system (commands, jobs, anonymous requests)."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
 def audit_record(
     *,
     actor: Any,
@@ -51,7 +56,7 @@ def audit_record(
     note: str = "",
 ) -> AuditEntry:
     """Append one entry to the audit log. ``actor`` is a user, or None for the system."""
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user = _user(actor)
     return AuditEntry.objects.create(
         actor=user,
         actor_name=user.get_username() if user is not None else "system",
@@ -82,7 +87,7 @@ def audit_bulk(
     """
     if not ids:
         return None
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user = _user(actor)
     ordered = sorted(ids)
     ranges: list[list[int]] = []
     for pk in ordered:
@@ -153,7 +158,7 @@ def audit_event(
     note: str = "",
 ) -> AuditEntry:
     """An entry about a set of records rather than one (an export of a list)."""
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user = _user(actor)
     return AuditEntry.objects.create(
         actor=user,
         actor_name=user.get_username() if user is not None else "system",

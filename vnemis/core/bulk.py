@@ -37,17 +37,12 @@ class BulkWriter:
         batch_size: int = 20_000,
     ) -> None:
         self.model = model
-        meta = model._meta
-        self.has_timestamps = any(f.name == "created_at" for f in meta.concrete_fields)
-        columns = ["id", *(_column(model, name) for name in fields)]
-        if self.has_timestamps:
-            columns += ["created_at", "updated_at"]
-        quote = connection.ops.quote_name
-        placeholders = ", ".join(["%s"] * len(columns))
-        target = f"{quote(meta.db_table)} ({', '.join(quote(c) for c in columns)})"
-        self.sql = f"INSERT INTO {target} VALUES ({placeholders})"
-        # PostgreSQL takes rows fastest through COPY; other databases get executemany.
-        self.copy_sql = f"COPY {target} FROM STDIN" if connection.vendor == "postgresql" else ""
+        self.has_timestamps = any(f.name == "created_at" for f in model._meta.concrete_fields)
+        self.fields = [
+            "id",
+            *fields,
+            *(("created_at", "updated_at") if self.has_timestamps else ()),
+        ]
         self.now = now
         self.batch_size = batch_size
         self.rows: list[tuple[Any, ...]] = []
@@ -65,15 +60,7 @@ class BulkWriter:
         return row_id
 
     def flush(self) -> None:
-        if not self.rows:
-            return
-        with connection.cursor() as cursor:
-            if self.copy_sql:
-                with cursor.cursor.copy(self.copy_sql) as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(self.sql, self.rows)
+        rows_insert(self.model, self.fields, self.rows)
         self.rows.clear()
 
 
