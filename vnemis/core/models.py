@@ -93,3 +93,23 @@ class QueuedTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_path} ({self.status})"
+
+
+class Installation(models.Model):
+    """The identity of this vnemis installation: one row, made on first use.
+
+    Identifiers that vnemis writes into files other systems keep (OneRoster ``sourcedId``s)
+    carry this code, so that a file from another installation, or from another program that
+    happens to use the same naming, is never taken for this database's own records. It lives
+    in the database, not in settings, so that a restored backup keeps its identity.
+    """
+
+    code = models.CharField(_("installation code"), max_length=16, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, editable=False)
+
+    class Meta:
+        verbose_name = _("installation")
+        verbose_name_plural = _("installation")
+
+    def __str__(self) -> str:
+        return self.code
