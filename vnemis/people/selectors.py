@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgPlacement, OrgUnit, SchoolYear
-from vnemis.people.models import Enrollment, Person, Staff
+from vnemis.people.models import Enrollment, GuardianLink, Person, Staff
 
 
 def _units_under(paths: tuple[str, ...] | None) -> QuerySet[OrgUnit]:
@@ -100,3 +100,28 @@ def persons_by_national_id(
         return {}
     found = Person.objects.filter(pk__in=ids).select_related("student")
     return {person.national_id: person for person in found if person.national_id}
+
+
+def persons_in_reach(*, paths: tuple[str, ...] | None) -> QuerySet[Person]:
+    """The people an importer whose area is the subtrees ``paths`` may update or link into a
+    new role (None: the whole database, for system imports).
+
+    A person is in reach through a current tie to the area: staff employed at a unit of it, a
+    student with an active enrolment at one of its schools, or a guardian of such a student.
+    A person with no tie, or ties only elsewhere, is not: a school cannot tell who he is, so
+    an import that names his personal ID must not take him over, change him or learn his name.
+    Officers whose area holds his tie resolve such cases.
+    """
+    if paths is None:
+        return Person.objects.all()
+    units = _units_under(paths).values("id")
+    students = Enrollment.objects.active().filter(school_id__in=units).values("student_id")
+    return Person.objects.filter(
+        Q(staff__org_unit_id__in=units)
+        | Q(student__id__in=students)
+        | Q(
+            guardian__id__in=GuardianLink.objects.filter(student_id__in=students).values(
+                "guardian_id"
+            )
+        )
+    )
