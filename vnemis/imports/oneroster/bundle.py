@@ -15,6 +15,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vnemis.core.archives import ArchiveRefused, zip_archive_check
+
 MAX_UNPACKED = 200 * 2**20
 
 COMMON = {
@@ -81,6 +83,7 @@ ENUMS = {
     },
     ("academicSessions", "type"): {"gradingPeriod", "semester", "schoolYear", "term"},
 }
+METADATA = "metadata."
 STATUSES = {"active", "tobedeleted", "inactive", ""}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$")
 
@@ -127,13 +130,18 @@ class Bundle:
 def _files(path: Path) -> dict[str, bytes]:
     if path.is_dir():
         return {p.name: p.read_bytes() for p in path.iterdir() if p.suffix == ".csv"}
+    if not zipfile.is_zipfile(path):
+        raise BundleError([Problem(path.name, 0, "", "không phải tệp zip hợp lệ")])
+    # The central directory is checked (member count, unpacked size, compression ratio)
+    # before anything is decompressed: a zip bomb is refused without being opened.
+    try:
+        members = zip_archive_check(path, max_unpacked=MAX_UNPACKED)
+    except ArchiveRefused as exc:
+        raise BundleError([Problem(path.name, 0, "", str(exc))]) from exc
     try:
         with zipfile.ZipFile(path) as archive:
-            infos = [i for i in archive.infolist() if not i.is_dir()]
-            if sum(i.file_size for i in infos) > MAX_UNPACKED:
-                raise BundleError([Problem(path.name, 0, "", "tệp nén giải nén ra quá lớn")])
-            return {Path(i.filename).name: archive.read(i) for i in infos}
-    except zipfile.BadZipFile as exc:
+            return {Path(i.filename).name: archive.read(i) for i in members if not i.is_dir()}
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise BundleError([Problem(path.name, 0, "", "không phải tệp zip hợp lệ")]) from exc
 
 
@@ -224,7 +232,13 @@ def read_bundle(path: Path) -> Bundle:
             say(Problem(expected, 1, "", "tệp rỗng"))
             continue
         header, data = rows[0], rows[1:]
-        if header_spec is not None and header != header_spec:
+        # The binding lets a producer append extension columns named "metadata.<name>".
+        extensions = header[len(header_spec) :] if header_spec is not None else []
+        if header_spec is not None and all(c.startswith(METADATA) for c in extensions):
+            header_checked = header[: len(header_spec)]
+        else:
+            header_checked = header
+        if header_spec is not None and header_checked != header_spec:
             for i in range(max(len(header), len(header_spec))):
                 got = header[i] if i < len(header) else ""
                 want = header_spec[i] if i < len(header_spec) else ""

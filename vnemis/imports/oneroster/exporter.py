@@ -1,8 +1,10 @@
 """Export of a unit's subtree as a OneRoster 1.2 bulk bundle (zip).
 
-Records imported from another system keep that system's sourcedId; vnemis's own records use
-their vnemis codes (school code, student code, staff code, "cls-<id>", "sy-<year>"), so a
-vnemis export imported again finds every record and changes nothing.
+Records imported from another system keep that system's sourcedId; vnemis's own records are
+named with this installation's code (``ids.sourced_id``: "vnemis-<code>-cls-<id>"), so a
+vnemis export imported again under the same unit finds every record and changes nothing,
+while no other database can take the names for its own records. The human codes (school
+code, student code, staff code) are in the ``identifier`` columns.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import io
 import zipfile
 from typing import Any
 
+from vnemis.core.installation import installation_code
 from vnemis.imports.models import ExternalRef
+from vnemis.imports.oneroster import ids as names
 from vnemis.imports.oneroster.bundle import HEADERS
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgPlacement, OrgUnit, SchoolYear, TreeVersion
-from vnemis.people.models import Enrollment, SchoolClass, Staff
+from vnemis.people.models import Enrollment, Person, SchoolClass, Staff
 
 V12_FILES = (
     "academicSessions",
@@ -61,15 +65,45 @@ def _csv(header: list[str], rows: list[dict[str, str]]) -> bytes:
 
 
 class _Ids:
-    """The sourcedId of each exported record: another system's if it came from one."""
+    """The sourcedId of each exported record: another system's if it came from one, else this
+    installation's name for it. Each name is used once per record type in a bundle."""
 
-    def __init__(self) -> None:
-        self.known: dict[tuple[str, int], str] = {}
-        for ref in ExternalRef.objects.filter(record_type__in=["org", "class", "user"]):
-            self.known.setdefault((ref.target_type, ref.target_id), ref.external_id)
+    def __init__(self, installation: str) -> None:
+        self.installation = installation
+        own = {names.LEGACY_SYSTEM, names.system_code(installation)}
+        self.known: dict[tuple[str, str, int], str] = {}
+        refs = ExternalRef.objects.filter(record_type__in=["org", "class", "user"]).order_by(
+            "system", "record_type", "external_id"
+        )
+        for ref in refs:
+            # Names that vnemis itself wrote (this installation's, or the unprefixed ones of
+            # old exports) are not another system's: the record gets this installation's name.
+            if ref.system.split("@")[0] in own or names.is_own(
+                ref.external_id, installation=installation
+            ):
+                continue
+            key = (ref.record_type, ref.target_type, ref.target_id)
+            self.known.setdefault(key, ref.external_id)
+        self.used: set[tuple[str, str]] = set()
 
-    def of(self, obj: Any, default: str) -> str:
-        return self.known.get((obj._meta.label, obj.pk), default)
+    def of(self, record_type: str, obj: Any) -> str:
+        kind = names.KINDS_BY_TYPE[record_type]
+        value = self.known.get((record_type, obj._meta.label, obj.pk))
+        # Two records may carry the same foreign id (two schools fed by one program): the
+        # second is named by vnemis, so the bundle's ids stay unique.
+        if value is None or (record_type, value) in self.used:
+            value = names.sourced_id(installation=self.installation, kind=kind, pk=obj.pk)
+        self.used.add((record_type, value))
+        return value
+
+    def own(self, kind: str, pk: int) -> str:
+        return names.sourced_id(installation=self.installation, kind=kind, pk=pk)
+
+
+def grade_code(grade: int) -> str:
+    """The OneRoster grade code of a vnemis grade: "PK" for preschool (vnemis keeps all of
+    preschool as grade 0), "01"…"12" for the grades of general education."""
+    return "PK" if grade == 0 else f"{grade:02d}"
 
 
 def oneroster_export(*, scope: OrgUnit, school_year: SchoolYear) -> bytes:
@@ -80,8 +114,9 @@ def oneroster_export(*, scope: OrgUnit, school_year: SchoolYear) -> bytes:
         .exclude(unit__kind=OrgUnitKind.SITE)
         .select_related("unit", "parent")
     )
-    ids = _Ids()
-    org_id = {p.unit_id: ids.of(p.unit, p.unit.code) for p in placements}
+    installation = installation_code()
+    ids = _Ids(installation)
+    org_id = {p.unit_id: ids.of("org", p.unit) for p in placements}
     stamp = "2000-01-01T00:00:00.000Z"
     orgs = [
         {
@@ -96,7 +131,7 @@ def oneroster_export(*, scope: OrgUnit, school_year: SchoolYear) -> bytes:
         for p in placements
     ]
     schools = [p.unit_id for p in placements if p.unit.kind == OrgUnitKind.SCHOOL]
-    year_id = f"sy-{school_year.code}"
+    year_id = ids.own(names.SESSION, school_year.pk)
     sessions = [
         {
             "sourcedId": year_id,
@@ -111,16 +146,18 @@ def oneroster_export(*, scope: OrgUnit, school_year: SchoolYear) -> bytes:
     ]
     classes_qs = SchoolClass.objects.filter(school_id__in=schools, school_year=school_year)
     class_rows, course_rows = [], []
+    class_id: dict[int, str] = {}
     for c in classes_qs.order_by("school_id", "grade", "name"):
-        cid = ids.of(c, f"cls-{c.pk}")
+        cid = class_id[c.pk] = ids.of("class", c)
+        course_id = ids.own(names.COURSE, c.pk)
         class_rows.append(
             {
                 "sourcedId": cid,
                 "status": "active",
                 "dateLastModified": stamp,
                 "title": c.name,
-                "grades": f"{c.grade:02d}",
-                "courseSourcedId": f"crs-{cid}",
+                "grades": grade_code(c.grade),
+                "courseSourcedId": course_id,
                 "classCode": c.name,
                 "classType": "homeroom",
                 "schoolSourcedId": org_id[c.school_id],
@@ -129,17 +166,16 @@ def oneroster_export(*, scope: OrgUnit, school_year: SchoolYear) -> bytes:
         )
         course_rows.append(
             {
-                "sourcedId": f"crs-{cid}",
+                "sourcedId": course_id,
                 "status": "active",
                 "dateLastModified": stamp,
                 "schoolYearSourcedId": year_id,
                 "title": c.name,
                 "courseCode": c.name,
-                "grades": f"{c.grade:02d}",
+                "grades": grade_code(c.grade),
                 "orgSourcedId": org_id[c.school_id],
             }
         )
-    class_id = {r["title"] + "|" + r["schoolSourcedId"]: r["sourcedId"] for r in class_rows}
     enrollments = (
         Enrollment.objects.active()
         .filter(school_id__in=schools, school_year=school_year)
@@ -147,19 +183,24 @@ def oneroster_export(*, scope: OrgUnit, school_year: SchoolYear) -> bytes:
     )
     staff = Staff.objects.filter(org_unit_id__in=schools, is_active=True).select_related("person")
     users, roles, demographics, enrollment_rows = [], [], [], []
+    user_id: dict[int, str] = {}
 
-    def person_rows(person: Any, sid: str, role: str, org: str) -> None:
+    def person_rows(person: Person, code: str, role: str, org: str) -> str:
+        """Rows of ``person`` (once, whatever roles he has here); his sourcedId."""
+        if person.pk in user_id:
+            return user_id[person.pk]
+        sid = user_id[person.pk] = ids.of("user", person)
         users.append(
             {
                 "sourcedId": sid,
                 "status": "active",
                 "dateLastModified": stamp,
                 "enabledUser": "true",
-                "username": sid,
+                "username": code,
                 "givenName": person.given_name,
                 "familyName": person.family_name,
                 "middleName": person.middle_name,
-                "identifier": sid,
+                "identifier": code,
                 "email": person.email,
                 "phone": person.phone,
                 "primaryOrgSourcedId": org,
@@ -167,7 +208,7 @@ def oneroster_export(*, scope: OrgUnit, school_year: SchoolYear) -> bytes:
         )
         roles.append(
             {
-                "sourcedId": f"role-{sid}",
+                "sourcedId": ids.own(names.ROLE, person.pk),
                 "status": "active",
                 "dateLastModified": stamp,
                 "userSourcedId": sid,
@@ -185,18 +226,17 @@ def oneroster_export(*, scope: OrgUnit, school_year: SchoolYear) -> bytes:
                 "sex": {"M": "male", "F": "female"}.get(person.sex, ""),
             }
         )
+        return sid
 
     for e in enrollments:
-        sid = ids.of(e.student.person, e.student.code)
-        person_rows(e.student.person, sid, "student", org_id[e.school_id])
-        if e.school_class is not None:
-            cid = class_id[e.school_class.name + "|" + org_id[e.school_id]]
+        sid = person_rows(e.student.person, e.student.code, "student", org_id[e.school_id])
+        if e.school_class_id is not None:
             enrollment_rows.append(
                 {
-                    "sourcedId": f"enr-{e.pk}",
+                    "sourcedId": ids.own(names.ENROLLMENT, e.pk),
                     "status": "active",
                     "dateLastModified": stamp,
-                    "classSourcedId": cid,
+                    "classSourcedId": class_id[e.school_class_id],
                     "schoolSourcedId": org_id[e.school_id],
                     "userSourcedId": sid,
                     "role": "student",
@@ -204,16 +244,14 @@ def oneroster_export(*, scope: OrgUnit, school_year: SchoolYear) -> bytes:
                 }
             )
     for s in staff:
-        sid = ids.of(s.person, s.code)
-        person_rows(s.person, sid, ROLES.get(s.position, "aide"), org_id[s.org_unit_id])
+        sid = person_rows(s.person, s.code, ROLES.get(s.position, "aide"), org_id[s.org_unit_id])
         for c in classes_qs.filter(homeroom_teacher=s):
-            cid = class_id[c.name + "|" + org_id[c.school_id]]
             enrollment_rows.append(
                 {
-                    "sourcedId": f"enr-t-{c.pk}",
+                    "sourcedId": ids.own(names.HOMEROOM, c.pk),
                     "status": "active",
                     "dateLastModified": stamp,
-                    "classSourcedId": cid,
+                    "classSourcedId": class_id[c.pk],
                     "schoolSourcedId": org_id[c.school_id],
                     "userSourcedId": sid,
                     "role": "teacher",
@@ -236,7 +274,10 @@ def oneroster_export(*, scope: OrgUnit, school_year: SchoolYear) -> bytes:
         ["oneroster.version", "1.2"],
     ]
     manifest += [[f"file.{name}", "bulk" if name in tables else "absent"] for name in V12_FILES]
-    manifest += [["source.systemName", "vnemis"], ["source.systemCode", "vnemis"]]
+    manifest += [
+        ["source.systemName", "vnemis"],
+        ["source.systemCode", names.system_code(installation)],
+    ]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         out = io.StringIO()

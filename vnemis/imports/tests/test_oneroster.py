@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from vnemis.core.installation import installation_code
 from vnemis.imports.oneroster.importer import RosterResult, oneroster_import
 from vnemis.people.models import Enrollment, Person, SchoolClass, Staff, Student
 from vnemis.testing.personas import PersonaTestCase
@@ -93,9 +94,13 @@ class OneRosterExportTests(PersonaTestCase):
         self.assertEqual(bundle.version, "1.2")
         with zipfile.ZipFile(path) as archive:
             self.assertIn("users.csv", archive.namelist())
-        users = {r["sourcedId"] for r in bundle.tables["users"]}
-        self.assertIn(self.world.student_a1.code, users)
-        self.assertNotIn(self.world.student_b.code, users)  # Bảo Thắng is outside the scope
+        # Users are named with this installation's code; their student code is the identifier.
+        users = {r["sourcedId"]: r["identifier"] for r in bundle.tables["users"]}
+        code = installation_code()
+        a1, b = self.world.student_a1, self.world.student_b
+        self.assertEqual(users[f"vnemis-{code}-usr-{a1.person.pk}"], a1.code)
+        self.assertNotIn(b.code, users.values())  # Bảo Thắng is outside the scope
+        self.assertNotIn(f"vnemis-{code}-usr-{b.person.pk}", users)
         persons, enrollments = Person.objects.count(), Enrollment.objects.count()
         result = oneroster_import(
             path=path, scope=self.world.batxat, by=None, day=dt.date(2021, 10, 1)

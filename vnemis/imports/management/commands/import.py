@@ -77,12 +77,20 @@ class Command(BaseCommand):
         if scope is None:
             raise CommandError("A OneRoster bundle is imported under a unit: give --org CODE.")
         try:
-            result = oneroster_import(path=path, scope=scope, by=None, dry_run=options["dry_run"])
+            result = oneroster_import(
+                path=path,
+                scope=scope,
+                by=None,
+                dry_run=options["dry_run"],
+                partial=options["partial"],
+            )
         except BundleError as exc:
             raise CommandError("\n".join(str(p) for p in exc.problems)) from exc
         for problem in result.problems:
             self.stderr.write(("ERROR " if problem.error else "warning ") + str(problem))
-        if result.refused:
+        if result.refused and not result.written:
             raise CommandError("The bundle was refused; nothing was written.")
+        if result.refused:
+            self.stderr.write("Rows were refused; the other rows were written.")
         written = "written" if result.written else "dry run, nothing written"
         self.stdout.write(f"{result.summary()} ({written}).")
