@@ -68,7 +68,9 @@ class QueuedTask(models.Model):
     """A background job waiting for, or run by, ``vnemis worker`` (the database task queue).
 
     Django's tasks API enqueues here when the ``database`` backend is chosen; the worker
-    claims ready rows one at a time, so no broker is needed.
+    claims ready rows one at a time, so no broker is needed. While a task runs its worker
+    refreshes ``heartbeat_at``; a running task whose heartbeat stops is put back by any other
+    worker. ``attempts`` counts the runs begun, ``worker_ids`` who began them.
     """
 
     id = models.CharField(primary_key=True, max_length=32)
@@ -84,6 +86,8 @@ class QueuedTask(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     worker_id = models.CharField(_("worker"), max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    worker_ids = models.JSONField(_("workers"), default=list, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

@@ -66,6 +66,8 @@ class ImportJob(BaseModel):
         _("error report"), upload_to="imports/errors/%Y/%m/", blank=True
     )
     message = models.TextField(_("message"), blank=True)
+    # Plausibility warnings of the format (and notes of the reader), shown on the job's page.
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_by = models.ForeignKey(

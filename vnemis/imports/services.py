@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,8 @@ from django.utils.translation import gettext as _
 from vnemis.core.audit import audit_event, audit_record
 from vnemis.core.bulk import copy_check, copy_in_background
 from vnemis.core.choices import AuditVerb
+from vnemis.core.models import QueuedTask
+from vnemis.core.taskqueue import queue_settings, task_alive
 from vnemis.core.xlsx import safe_cell, xlsx_bytes
 from vnemis.imports.choices import JobStatus, RowOutcome
 from vnemis.imports.formats import FORMATS
@@ -31,6 +34,11 @@ from vnemis.imports.formats.base import ImportFormat, RowError
 from vnemis.imports.models import ImportFile, ImportJob
 from vnemis.imports.readers import ReadError, iter_records, open_table
 from vnemis.organisations.models import OrgUnit
+
+logger = logging.getLogger(__name__)
+
+# The task that runs import jobs, by name (tasks.py imports this module).
+IMPORT_TASK = "vnemis.imports.tasks.import_job_run_task"
 
 
 @transaction.atomic
@@ -140,15 +148,36 @@ def import_job_run(
     time, each in its own savepoint.
     """
     # A re-run (after a stopped worker) starts from zero: nothing of the earlier run was kept.
-    job.status, job.started_at, job.written = JobStatus.RUNNING, timezone.now(), False
-    job.processed = job.created = job.updated = job.unchanged = job.rejected = 0
-    job.save()
+    # A job cancelled while it waited is not started (the update finds it cancelled).
+    now = timezone.now()
+    started = (
+        ImportJob.objects.filter(pk=job.pk)
+        .exclude(status=JobStatus.CANCELLED)
+        .update(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            finished_at=None,
+            written=False,
+            processed=0,
+            created=0,
+            updated=0,
+            unchanged=0,
+            rejected=0,
+            message="",
+            warnings=[],
+        )
+    )
+    job.refresh_from_db()
+    if not started:
+        return job
     fmt_class = FORMATS[job.kind]
     scope = (
         tuple(job.scope_unit.placements.values_list("path", flat=True)) if job.scope_unit else None
     )
     fmt = fmt_class(by=by, scope_paths=scope, day=day or timezone.localdate(), job=job)
     run = _Run(job=job, fmt=fmt, on_progress=on_progress)
+    # Every way out ends the job: done, cancelled or failed with a message. None leaves it
+    # "running" (a worker killed outright is the queue's to handle: see tasks.py).
     try:
         with open_table(Path(job.source.file.path), name=job.source.original_name) as table:
             columns = fmt.match_headers(table.headers)
@@ -158,6 +187,9 @@ def import_job_run(
             with transaction.atomic():
                 with copy_in_background():
                     run.rows(iter_records(table.rows, columns))
+                # Inside the transaction, before a dry run's rollback: the format judges
+                # what it saw against the database as the rows left it.
+                run.warnings = [*table.notes, *_format_warnings(fmt)]
                 if not run.write or (run.rejected and not job.partial):
                     raise _Rollback
     except _Rollback:
@@ -180,6 +212,29 @@ def import_job_run(
                 error=exc
             ),
         )
+    except MemoryError:
+        # The worker's memory cap (vnemis worker --memory-limit) turned an allocation without
+        # bound into this error, in place of the kernel killing the worker.
+        logger.exception("import job %s ran out of memory", job.pk)
+        return _finish(
+            job,
+            status=JobStatus.FAILED,
+            message=_(
+                "The file needs more memory than the import may use; nothing was written. "
+                "Split it into smaller files and import them one by one."
+            ),
+        )
+    except Exception as exc:
+        # A fault of vnemis, not of the file: the job says so; the traceback is in the log.
+        logger.exception("import job %s failed", job.pk)
+        return _finish(
+            job,
+            status=JobStatus.FAILED,
+            message=_(
+                "The import stopped on an unexpected error ({error}); nothing was written. "
+                "Tell the system administrator the job number."
+            ).format(error=type(exc).__name__),
+        )
     job.total = job.processed
     run.progress.write(processed=job.processed, total=job.total, state="done")
     if on_progress is not None:
@@ -188,6 +243,7 @@ def import_job_run(
     job.created, job.updated = counts[RowOutcome.CREATE], counts[RowOutcome.UPDATE]
     job.unchanged, job.rejected = counts[RowOutcome.UNCHANGED], counts[RowOutcome.REJECTED]
     job.written = run.write
+    job.warnings = run.warnings
     if run.rejected:
         report = xlsx_bytes(
             sheet="Lỗi",
@@ -211,6 +267,26 @@ def import_job_run(
     return _finish(job, status=JobStatus.DONE, message=message)
 
 
+def _format_warnings(fmt: ImportFormat) -> list[str]:
+    """The format's plausibility warnings (formats without the method have none)."""
+    warnings = getattr(fmt, "warnings", None)
+    return [str(w) for w in warnings()] if callable(warnings) else []
+
+
+def import_job_abandon(*, job: ImportJob, stops: int) -> ImportJob:
+    """Fail a job whose runs stopped the worker ``stops`` times, without running it again."""
+    job.processed = 0
+    return _finish(
+        job,
+        status=JobStatus.FAILED,
+        message=_(
+            "The file stopped the import worker {count} times, so it was not tried again; "
+            "nothing was written. Check the file (its size, very long cells) or split it, "
+            "then import it again."
+        ).format(count=stops),
+    )
+
+
 class _Run:
     """The state of one run: counts, rejected rows, keys seen, progress reporting."""
 
@@ -225,6 +301,7 @@ class _Run:
         self.rejected: list[tuple[int, list[Any], str]] = []
         self.counts = dict.fromkeys(RowOutcome.values, 0)
         self.seen: dict[str, int] = {}
+        self.warnings: list[str] = []
         self.progress = JobProgress(job.pk)
         self.reported_at = -float("inf")  # the first check comes at once
 
@@ -303,6 +380,8 @@ class _Run:
 def _finish(job: ImportJob, *, status: JobStatus, message: str) -> ImportJob:
     job.status, job.message, job.finished_at = status, message, timezone.now()
     job.save()
+    # A cancel request outlives nothing it could stop.
+    JobProgress(job.pk).cancel_path.unlink(missing_ok=True)
     audit_record(
         actor=job.created_by,
         verb=AuditVerb.UPDATED,
@@ -319,16 +398,45 @@ def _finish(job: ImportJob, *, status: JobStatus, message: str) -> ImportJob:
     return job
 
 
+def _run_alive(job: ImportJob) -> bool:
+    """Whether something is still running the job: the queue's task for it has a recent
+    heartbeat or, for jobs run by another task backend, the run wrote progress recently."""
+    row = (
+        QueuedTask.objects.filter(task_path=IMPORT_TASK, kwargs__job_id=job.pk)
+        .order_by("-enqueued_at")
+        .first()
+    )
+    if row is not None:
+        return task_alive(row)
+    stale_after = queue_settings().stale_after
+    try:
+        last = JobProgress(job.pk).path.stat().st_mtime
+    except OSError:
+        last = job.started_at.timestamp() if job.started_at else 0.0
+    return time.time() - last < stale_after
+
+
 def import_job_cancel(*, job: ImportJob, by: Any) -> ImportJob:
-    """Stop a job: a queued one at once, a running one at its next check (all undone)."""
+    """Stop a job: a queued one at once; a running one at its next check (all undone), or
+    at once if its worker is gone (the run died with its transaction: nothing was kept)."""
     updated = ImportJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
         status=JobStatus.CANCELLED,
         message=_("Cancelled before it started."),
         finished_at=timezone.now(),
     )
+    note = "cancel requested"
+    job.refresh_from_db()
     if not updated and job.status == JobStatus.RUNNING:
+        # Asked in any case: a run that is alive after all stops at its next check.
         JobProgress(job.pk).request_cancel()
-    audit_record(actor=by, verb=AuditVerb.UPDATED, target=job, note="cancel requested")
+        if not _run_alive(job):
+            ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                status=JobStatus.CANCELLED,
+                message=_("Cancelled: the worker running it had stopped; nothing was written."),
+                finished_at=timezone.now(),
+            )
+            note = "cancelled: its worker had stopped"
+    audit_record(actor=by, verb=AuditVerb.UPDATED, target=job, note=note)
     job.refresh_from_db()
     return job
 

@@ -1,9 +1,12 @@
-"""Imports as queued jobs: the worker runs them, cancel undoes them, and a worker killed
-with SIGKILL in the middle leaves nothing written; the job then re-runs to the same end."""
+"""Imports as queued jobs: the worker runs them, cancel undoes them (or ends at once a job
+whose worker is gone), and a worker killed with SIGKILL in the middle leaves nothing written;
+another worker then re-runs the job to the same end. A job that keeps killing its worker ends
+failed. The format's plausibility warnings are kept on the job and shown on its page."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import signal
 import subprocess
@@ -11,16 +14,20 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
+from django.urls import reverse
+from django.utils import timezone
 
 from vnemis.core.models import QueuedTask
-from vnemis.core.taskqueue import requeue_stale
 from vnemis.imports import services
+from vnemis.imports.formats.students import StudentFormat
 from vnemis.imports.models import ImportJob
 from vnemis.imports.tasks import import_job_run_task
 from vnemis.organisations.models import OrgUnit
@@ -72,6 +79,115 @@ class WorkerTests(PersonaTestCase):
         self.assertFalse(Student.objects.filter(person__given_name__regex=r"^Páo\d").exists())
 
 
+def _claimed_by_dead_worker(job: ImportJob, *, attempts: int = 1) -> QueuedTask:
+    """The job's task as a worker that died left it: RUNNING, no heartbeat for 5 minutes."""
+    long_ago = timezone.now() - dt.timedelta(minutes=5)
+    ImportJob.objects.filter(pk=job.pk).update(status="running", started_at=long_ago)
+    QueuedTask.objects.filter(kwargs__job_id=job.pk).update(
+        status="RUNNING",
+        started_at=long_ago,
+        heartbeat_at=long_ago,
+        worker_id="gone:1",
+        attempts=attempts,
+        worker_ids=["gone:1"] * attempts,
+    )
+    return QueuedTask.objects.get(kwargs__job_id=job.pk)
+
+
+def _worker() -> None:
+    call_command(
+        "worker", "--once", "--retry-delay", "0", "--memory-limit", "0", stdout=io.StringIO()
+    )
+
+
+@override_settings(MEDIA_ROOT=TMP, VNEMIS_JOBS_DIR=Path(TMP) / "jobs")
+class DeadWorkerTests(PersonaTestCase):
+    def test_cancel_of_a_running_job_whose_worker_is_gone_is_immediate(self) -> None:
+        """The job's worker stopped (no heartbeat): cancel ends the job at once; the task,
+        put back later, finds it cancelled and writes nothing."""
+        job = _queue(_csv(3), self.world.batxat)
+        _claimed_by_dead_worker(job)
+        services.import_job_cancel(job=job, by=None)
+        job.refresh_from_db()
+        self.assertEqual((job.status, job.written), ("cancelled", False))
+        self.assertIsNotNone(job.finished_at)
+        _worker()
+        job.refresh_from_db()
+        self.assertEqual(job.status, "cancelled")
+        self.assertEqual(QueuedTask.objects.get().status, "SUCCESSFUL")
+        self.assertFalse(Student.objects.filter(person__given_name__regex=r"^Páo\d").exists())
+
+    def test_cancel_of_a_running_job_with_a_live_worker_waits_for_its_next_check(self) -> None:
+        """A worker that still beats keeps the job running until it sees the request."""
+        job = _queue(_csv(3), self.world.batxat)
+        _claimed_by_dead_worker(job)
+        QueuedTask.objects.update(heartbeat_at=timezone.now())
+        services.import_job_cancel(job=job, by=None)
+        self.addCleanup(services.JobProgress(job.pk).cancel_path.unlink, missing_ok=True)
+        job.refresh_from_db()
+        self.assertEqual(job.status, "running")
+        self.assertTrue(services.JobProgress(job.pk).cancel_requested())
+
+    def test_a_job_whose_task_killed_its_worker_twice_ends_failed(self) -> None:
+        """The task comes back a third time (the queue's last attempt): the file is not run
+        again; the job fails with a message saying it stopped the worker twice."""
+        job = _queue(_csv(3), self.world.batxat)
+        QueuedTask.objects.update(attempts=2, worker_ids=["gone:1", "gone:2"])
+        ImportJob.objects.filter(pk=job.pk).update(status="running")
+        _worker()
+        job.refresh_from_db()
+        self.assertEqual((job.status, job.written, job.created), ("failed", False, 0))
+        self.assertIn("2", job.message)
+        self.assertEqual(QueuedTask.objects.get().attempts, 3)
+        self.assertFalse(Student.objects.filter(person__given_name__regex=r"^Páo\d").exists())
+
+    def test_a_dead_workers_job_is_run_again_by_the_next_worker(self) -> None:
+        """Its task is put back by the next worker's poll and the job runs to its end."""
+        job = _queue(_csv(3), self.world.batxat)
+        _claimed_by_dead_worker(job)
+        _worker()
+        job.refresh_from_db()
+        self.assertEqual((job.status, job.created, job.written), ("done", 3, True))
+
+
+@override_settings(MEDIA_ROOT=TMP, VNEMIS_JOBS_DIR=Path(TMP) / "jobs-warnings")
+class WarningTests(PersonaTestCase):
+    def test_the_formats_warnings_are_kept_on_a_dry_run_and_shown(self) -> None:
+        """What the format's warnings() says after the rows is stored on the job, dry run
+        included, and shown on the job's page in a warning box."""
+        seen: list[int] = []
+
+        def warnings(fmt: Any) -> list[str]:
+            seen.append(fmt.job.pk)
+            return ["Sĩ số lớp 3A sẽ vượt 35 học sinh."]
+
+        path = _csv(3)
+        source = services.import_file_store(path=path, name=path.name, by=None)
+        job = services.import_job_create(
+            source=source, kind="students", by=None, dry_run=True, scope_unit=self.world.batxat
+        )
+        with mock.patch.object(StudentFormat, "warnings", warnings, create=True):
+            job = services.import_job_run(job=job, by=None)
+        job.refresh_from_db()
+        self.assertEqual((job.status, job.written, seen), ("done", False, [job.pk]))
+        self.assertEqual(job.warnings, ["Sĩ số lớp 3A sẽ vượt 35 học sinh."])
+        page = self.get_as("department_admin", reverse("imports:import_detail", args=[job.pk]))
+        self.assertContains(page, 'class="error warning"')
+        self.assertContains(page, "Sĩ số lớp 3A sẽ vượt 35 học sinh.")
+
+    def test_no_warnings_no_box(self) -> None:
+        """A format without warnings leaves the list empty and the page without the box."""
+        path = _csv(2)
+        source = services.import_file_store(path=path, name=path.name, by=None)
+        job = services.import_job_create(
+            source=source, kind="students", by=None, dry_run=True, scope_unit=self.world.batxat
+        )
+        job = services.import_job_run(job=job, by=None)
+        self.assertEqual(job.warnings, [])
+        page = self.get_as("department_admin", reverse("imports:import_detail", args=[job.pk]))
+        self.assertNotContains(page, 'class="error warning"')
+
+
 @pytest.mark.postgres
 @override_settings(MEDIA_ROOT=Path(TMP) / "media", VNEMIS_JOBS_DIR=Path(TMP) / "jobs")
 class KilledWorkerTests(TransactionTestCase):
@@ -112,13 +228,32 @@ class KilledWorkerTests(TransactionTestCase):
             time.sleep(0.05)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
+        killed = time.monotonic()
         self.assertGreaterEqual(progress.read().get("processed", 0), 5000)
         job.refresh_from_db()
         self.assertEqual(job.status, "running")  # the killed run wrote nothing else
         self.assertEqual(Student.objects.count(), before)  # no partial batch
-        self.assertEqual(requeue_stale(older_than=dt.timedelta(0)), 1)
-        call_command("worker", "--once", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        job.refresh_from_db()
+        # A second worker, started now, puts the task back once the heartbeat is stale.
+        second = subprocess.Popen(
+            [sys.executable, "-m", "vnemis.cli", "worker", "--stale-after", "3"]
+            + ["--heartbeat", "0.5", "--retry-delay", "0", "--sleep", "0.2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 180
+            while job.status == "running" and time.monotonic() < deadline:
+                time.sleep(0.2)
+                job.refresh_from_db()
+            # Requeued within a minute of the kill (then the 30,000 rows take their time).
+            task = QueuedTask.objects.get(task_path=services.IMPORT_TASK)
+            self.assertEqual((task.attempts, task.status), (2, "SUCCESSFUL"))
+            assert task.started_at is not None
+        finally:
+            second.terminate()
+            second.wait(timeout=30)
+        self.assertLess(time.monotonic() - killed, 180)
         self.assertEqual((job.status, job.created, job.written), ("done", 30_000, True))
         self.assertEqual(Student.objects.count(), before + 30_000)
         assert settings.VNEMIS_JOBS_DIR
