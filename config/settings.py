@@ -145,9 +145,84 @@ SESSION_COOKIE_AGE = int(env("SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the age counts from the last request
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_flag("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = env_flag("SECURE_COOKIES")
+
+# Security headers and HTTPS
+# VNEMIS_HTTPS=1 when users reach the site over HTTPS: HTTP is redirected to HTTPS, browsers
+# are told to use only HTTPS for a year (HSTS) and cookies travel over HTTPS only.
+# VNEMIS_SECURE_COOKIES=1 (older name) gives the Secure cookies alone. Behind a reverse proxy
+# that ends TLS, VNEMIS_PROXY_SSL_HEADER names the header it sets on HTTPS requests, e.g.
+# "X-Forwarded-Proto" (value "https") or "X-Forwarded-Ssl=on"; the proxy must overwrite that
+# header on every request, or a client could claim HTTPS.
+# Imported here rather than at the top so that this block stays in one piece.
+from dataclasses import dataclass  # noqa: E402
+
+from django.utils.csp import CSP  # noqa: E402
+
+
+@dataclass(frozen=True)
+class HttpsSettings:
+    ssl_redirect: bool
+    hsts_seconds: int
+    hsts_include_subdomains: bool
+    secure_cookies: bool
+    proxy_ssl_header: tuple[str, str] | None
+
+
+def https_settings(*, https: bool, secure_cookies: bool, proxy_ssl_header: str) -> HttpsSettings:
+    """What serving over HTTPS changes, from the VNEMIS_HTTPS, _SECURE_COOKIES and
+    _PROXY_SSL_HEADER values (a function, so that the rules can be tested)."""
+    header = None
+    if proxy_ssl_header.strip():
+        name, _sep, value = proxy_ssl_header.strip().partition("=")
+        meta = name.strip().upper().replace("-", "_")
+        header = (meta if meta.startswith("HTTP_") else "HTTP_" + meta, value.strip() or "https")
+    return HttpsSettings(
+        ssl_redirect=https,
+        hsts_seconds=365 * 24 * 3600 if https else 0,
+        hsts_include_subdomains=https,
+        secure_cookies=https or secure_cookies,
+        proxy_ssl_header=header,
+    )
+
+
+_HTTPS = https_settings(
+    https=env_flag("HTTPS"),
+    secure_cookies=env_flag("SECURE_COOKIES"),
+    proxy_ssl_header=env("PROXY_SSL_HEADER"),
+)
+SECURE_SSL_REDIRECT = _HTTPS.ssl_redirect
+# A health probe on the host itself speaks plain HTTP; /health/ says only "ok".
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = _HTTPS.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS.hsts_include_subdomains
+SECURE_PROXY_SSL_HEADER = _HTTPS.proxy_ssl_header
+SESSION_COOKIE_SECURE = _HTTPS.secure_cookies
+CSRF_COOKIE_SECURE = _HTTPS.secure_cookies
+# No HSTS preload: a listing in browsers cannot be withdrawn quickly, and a province may still
+# run other services on plain HTTP under its domain.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts and styles come only from static/ (htmx too), never inline: injected markup cannot
+# run. htmx is configured for this in base.html (no eval, no injected indicator styles).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+)
+# After AuthenticationMiddleware, whose request.user it reads; it sees the view's own headers.
+MIDDLEWARE.append("vnemis.core.middleware.NoStoreWhenSignedInMiddleware")
+# End of security headers and HTTPS
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -167,6 +242,35 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 # WhiteNoise looks into STATIC_ROOT at start-up; before the first collectstatic it is empty.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Uploads
+# Each kind of upload has a cap, enforced while the file arrives (vnemis.core.uploads): a file
+# over it is refused with the form's explanation and nothing of it is kept. Import files
+# (VNEMIS_IMPORT_MAX_BYTES, also the import reader's cap), QĐ 4725 evidence files
+# (VNEMIS_EVIDENCE_MAX_BYTES), any other upload such as the admin's file fields
+# (VNEMIS_UPLOAD_MAX_BYTES). A request body over VNEMIS_UPLOAD_BODY_MAX_BYTES is not read at
+# all. A reverse proxy in front (nginx's client_max_body_size) should allow a little more than
+# the import cap, so that the user sees vnemis's explanation rather than the proxy's 413 page.
+VNEMIS_IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(100 * 2**20)))
+VNEMIS_EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(20 * 2**20)))
+VNEMIS_UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(20 * 2**20)))
+VNEMIS_UPLOAD_BODY_MAX_BYTES = int(env("UPLOAD_BODY_MAX_BYTES", str(256 * 2**20)))
+FILE_UPLOAD_HANDLERS = [
+    "vnemis.core.uploads.CappedUploadHandler",  # first: counts bytes before anything keeps them
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Files over 2,5 MB are spooled to a temporary file while they arrive, not held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The form fields of a request other than its files, together (Django answers 400 beyond).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Every vnemis form sends one file; Django answers 400 to a request carrying more than this.
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Imported files, error reports and evidence hold personal data: not readable by other
+# accounts on the server.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# End of uploads
 
 # Background jobs: the database queue run by `vnemis worker` (started by `make run` and
 # `vnemis serve`), or "immediate" to run each job in the web process right after commit (the

@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from vnemis.accounts import services
@@ -37,22 +37,36 @@ class LoginForm(forms.Form):
         password = data.get("password", "")
         if not username or not password:
             return data
-        existing = User.objects.filter(username=username).first()
-        if existing is not None and services.user_is_locked(user=existing):
-            assert existing.locked_until is not None
-            until = formats.time_format(timezone.localtime(existing.locked_until), "H:i")
-            raise forms.ValidationError(
-                _(
-                    "This account is locked after too many failed logins. Try again after {time}."
-                ).format(time=until),
-                code="locked",
-            )
+        # authenticate() runs on every path: it hashes the password even for an unknown
+        # username, so an unknown or locked account answers no faster than a wrong password.
         user = authenticate(self.request, username=username, password=password)
-        if user is None:
+        if not isinstance(user, User) or services.user_is_locked(user=user):
             services.login_failure_record(username=username)
-            raise forms.ValidationError(_("Wrong username or password."), code="invalid_login")
+            raise login_failure_error()
         if not user.is_active:
             raise forms.ValidationError(_("This account is disabled."), code="inactive")
-        assert isinstance(user, User)
         self.user = user
         return data
+
+
+def login_failure_error() -> forms.ValidationError:
+    """The one answer to every refused login: a wrong password, an unknown username, a lock.
+
+    The same words for all three, so the login page does not tell who has an account here
+    (a lock is only announced as the rule that applies to every account).
+    """
+    return forms.ValidationError(
+        [
+            forms.ValidationError(_("Wrong username or password."), code="invalid_login"),
+            forms.ValidationError(
+                _(
+                    "After {count} failed logins in a row the account is locked for {minutes} "
+                    "minutes. If you are sure of your password, wait that long and try again."
+                ).format(
+                    count=settings.VNEMIS_LOCKOUT_THRESHOLD,
+                    minutes=settings.VNEMIS_LOCKOUT_MINUTES,
+                ),
+                code="lockout_rule",
+            ),
+        ]
+    )

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from vnemis.accounts.choices import Role
 from vnemis.accounts.models import RoleAssignment, User
-from vnemis.core.audit import audit_record
+from vnemis.core.audit import audit_event, audit_record
 from vnemis.core.choices import AuditVerb
 
 
@@ -23,10 +23,26 @@ def user_is_locked(*, user: User, now: dt.datetime | None = None) -> bool:
 
 @transaction.atomic
 def login_failure_record(*, username: str) -> User | None:
-    """Count a failed login; at the threshold, lock the account for the configured minutes."""
+    """Count a failed login; at the threshold, lock the account for the configured minutes.
+
+    Every failure is audited. One against an account that is already locked is not counted, so
+    guessing during the lock does not extend it. One for a username that does not exist leaves
+    an entry without the typed text (people type their password there by mistake) and creates
+    no user.
+    """
     user = User.objects.select_for_update().filter(username=username).first()
     if user is None:
+        audit_event(
+            actor=None,
+            verb=AuditVerb.LOGIN_FAILED,
+            target_type=User._meta.label,
+            target_repr="",
+            note="unknown username",
+        )
         return None
+    if user_is_locked(user=user):
+        audit_record(actor=None, verb=AuditVerb.LOGIN_FAILED, target=user, note="account locked")
+        return user
     # F() keeps two simultaneous failures from both reading the old count.
     User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
     user.refresh_from_db(fields=["failed_logins", "locked_until"])

@@ -10,6 +10,10 @@ class AuditVerb(models.TextChoices):
     DELETED = "deleted", _("deleted")
     VIEWED = "viewed", _("viewed full record")
     EXPORTED = "exported", _("exported")
+    # A file that may hold personal data was downloaded (an import's error report, evidence).
+    DOWNLOADED = "downloaded", _("downloaded")
+    # A list of personal records was shown (one entry per page of the Django admin's lists).
+    LISTED = "listed", _("viewed a list")
     LOGGED_IN = "logged_in", _("logged in")
     LOGIN_FAILED = "login_failed", _("login failed")
     LOCKED_OUT = "locked_out", _("locked out")

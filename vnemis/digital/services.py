@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from vnemis.core.audit import audit_record, snapshot
 from vnemis.core.choices import AuditVerb
 from vnemis.core.stale import indicators_stale
+from vnemis.core.uploads import evidence_check
 from vnemis.digital.choices import FactSource
 from vnemis.digital.models import (
     Criterion,
@@ -154,7 +155,8 @@ def criterion_score_set(
     note: str = "",
     evidence: Any = None,
 ) -> CriterionScore:
-    """The school's own score on a criterion; it replaces what vnemis observed."""
+    """The school's own score on a criterion; it replaces what vnemis observed. An evidence
+    file must pass ``core.uploads.evidence_check`` (type by content, size, no macros)."""
     criterion = score.criterion
     if criterion.mandatory:
         points = 0
@@ -162,6 +164,9 @@ def criterion_score_set(
         raise ValidationError(
             {"points": _("Between 0 and {max} points.").format(max=criterion.max_points)}
         )
+    if evidence is not None:
+        # By content, before anything is stored: a name ending in .pdf proves nothing.
+        evidence_check(evidence)
     before = snapshot(score)
     score.points, score.met, score.note, score.automatic = points, met, note, False
     if evidence is not None:

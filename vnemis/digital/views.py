@@ -8,8 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from vnemis.core import uploads
+from vnemis.core.audit import audit_record
+from vnemis.core.choices import AuditVerb
 from vnemis.core.http import AuthedRequest, paginate
 from vnemis.digital import access, selfassessment, services
 from vnemis.digital.forms import DigitalProfileForm
@@ -54,6 +58,7 @@ def profile_history(request: AuthedRequest, code: str) -> HttpResponse:
     )
 
 
+@uploads.upload_kind(uploads.UploadKind.EVIDENCE)
 @login_required
 def self_assessment(request: AuthedRequest, code: str) -> HttpResponse:
     """A school's QĐ 4725 self-assessment: observed criteria filled in, the rest scored here."""
@@ -82,19 +87,23 @@ def self_assessment(request: AuthedRequest, code: str) -> HttpResponse:
             assessment.scores.select_related("criterion"),
             criterion__code=request.POST.get("criterion", ""),
         )
-        try:
-            points = int(request.POST.get("points") or 0)
-            services.criterion_score_set(
-                score=score,
-                by=request.user,
-                points=points,
-                met="met" in request.POST,
-                note=request.POST.get("note", ""),
-                evidence=request.FILES.get("evidence"),
-            )
-            return redirect("digital:self_assessment", code=code)
-        except (ValueError, ValidationError) as exc:
-            error = " ".join(getattr(exc, "messages", [_("Points must be a whole number.")]))
+        # A file refused for its size was not kept: nothing of the row is saved either, so that
+        # the school does not believe its evidence is in place.
+        error = uploads.upload_refusals(request).get("evidence", "")
+        if not error:
+            try:
+                points = int(request.POST.get("points") or 0)
+                services.criterion_score_set(
+                    score=score,
+                    by=request.user,
+                    points=points,
+                    met="met" in request.POST,
+                    note=request.POST.get("note", ""),
+                    evidence=request.FILES.get("evidence"),
+                )
+                return redirect("digital:self_assessment", code=code)
+            except (ValueError, ValidationError) as exc:
+                error = " ".join(getattr(exc, "messages", [_("Points must be a whole number.")]))
     scores = (
         assessment.scores.select_related("criterion").order_by("criterion__order")
         if assessment
@@ -111,6 +120,7 @@ def self_assessment(request: AuthedRequest, code: str) -> HttpResponse:
             "result": selfassessment.result(assessment) if assessment else None,
             "can_write": can_write,
             "error": error,
+            "evidence_limit": uploads.size_text(uploads.upload_cap(uploads.UploadKind.EVIDENCE)),
         },
     )
 
@@ -126,8 +136,21 @@ def criterion_evidence(request: AuthedRequest, code: str, criterion: str) -> Fil
     )
     if not score.evidence:
         raise Http404
-    return FileResponse(
-        score.evidence.open("rb"),
-        as_attachment=True,
-        filename=Path(score.evidence.name or "minh-chung").name,
+    try:
+        handle = score.evidence.open("rb")
+    except FileNotFoundError as exc:  # the file was removed from the server
+        raise Http404 from exc
+    # Evidence may show pupils or staff (photos, lists): the download is audited and kept out
+    # of caches.
+    audit_record(
+        actor=request.user,
+        verb=AuditVerb.DOWNLOADED,
+        target=score,
+        after={"file": score.evidence.name, "school": school.code},
+        note="evidence file",
     )
+    response = FileResponse(
+        handle, as_attachment=True, filename=Path(score.evidence.name or "minh-chung").name
+    )
+    patch_cache_control(response, no_store=True, private=True)
+    return response

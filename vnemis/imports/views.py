@@ -1,18 +1,22 @@
 from __future__ import annotations
 
-import tempfile
 from functools import partial
-from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from vnemis.accounts.access import user_scope
+from vnemis.core import uploads
+from vnemis.core.audit import audit_record
+from vnemis.core.choices import AuditVerb
 from vnemis.core.http import AuthedRequest, paginate
 from vnemis.core.xlsx import XLSX_TYPE
 from vnemis.imports import access, services
@@ -25,11 +29,25 @@ from vnemis.imports.templates_xlsx import template_bytes
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of data"), choices=ImportKind.choices)
     unit = forms.ChoiceField(label=_("Into"))
-    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+    file = forms.FileField(
+        label=_("File (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.csv,.txt"}),
+    )
     dry_run = forms.BooleanField(label=_("Dry run (check only)"), required=False, initial=True)
     partial = forms.BooleanField(
         label=_("Write the valid rows even if some are rejected"), required=False
     )
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cap = uploads.upload_cap(uploads.UploadKind.IMPORT)
+        self.fields["file"].help_text = _("At most {limit}.").format(limit=uploads.size_text(cap))
+        uploads.explain_refusals(self, request)
+
+    def clean_file(self) -> UploadedFile[Any]:
+        upload: UploadedFile[Any] = self.cleaned_data["file"]
+        uploads.import_upload_check(upload)
+        return upload
 
 
 def _start(request: AuthedRequest, job_id: int) -> None:
@@ -38,34 +56,31 @@ def _start(request: AuthedRequest, job_id: int) -> None:
     )
 
 
+@uploads.upload_kind(uploads.UploadKind.IMPORT)
 @login_required
 def import_list(request: AuthedRequest) -> HttpResponse:
     units = list(access.import_units_for_user(user=request.user))
     if not units and not access.jobs_for_user(user=request.user).exists():
         raise Http404
-    form = UploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = UploadForm(request.POST if posted else None, request.FILES or None, request=request)
     unit_field = form.fields["unit"]
     assert isinstance(unit_field, forms.ChoiceField)
     unit_field.choices = [(u.code, u.name) for u in units]
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         unit = next(u for u in units if u.code == form.cleaned_data["unit"])
         upload = form.cleaned_data["file"]
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "upload"
-            with path.open("wb") as fh:
-                for chunk in upload.chunks():
-                    fh.write(chunk)
-            with transaction.atomic():
-                source = services.import_file_store(path=path, name=upload.name, by=request.user)
-                job = services.import_job_create(
-                    source=source,
-                    kind=form.cleaned_data["kind"],
-                    by=request.user,
-                    dry_run=form.cleaned_data["dry_run"],
-                    partial=form.cleaned_data["partial"],
-                    scope_unit=unit,
-                )
-                _start(request, job.pk)
+        with uploads.upload_path(upload) as path, transaction.atomic():
+            source = services.import_file_store(path=path, name=upload.name, by=request.user)
+            job = services.import_job_create(
+                source=source,
+                kind=form.cleaned_data["kind"],
+                by=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                partial=form.cleaned_data["partial"],
+                scope_unit=unit,
+            )
+            _start(request, job.pk)
         return redirect("imports:import_detail", pk=job.pk)
     jobs = access.jobs_for_user(user=request.user).select_related("source", "scope_unit")
     return render(
@@ -131,15 +146,30 @@ def import_commit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_errors(request: AuthedRequest, pk: int) -> FileResponse:
+    """The rejected rows of a job with their reasons. They repeat the file's personal IDs,
+    names and birth dates: the download is audited and kept out of caches."""
     job = access.job_get_for_user(user=request.user, pk=pk)
     if not job.error_report:
         raise Http404
-    return FileResponse(
-        job.error_report.open("rb"),
+    try:
+        handle = job.error_report.open("rb")
+    except FileNotFoundError as exc:  # the report was removed from the server
+        raise Http404 from exc
+    audit_record(
+        actor=request.user,
+        verb=AuditVerb.DOWNLOADED,
+        target=job,
+        after={"file": job.error_report.name},
+        note="error report",
+    )
+    response = FileResponse(
+        handle,
         as_attachment=True,
         filename=f"loi-nhap-du-lieu-{job.pk}.xlsx",
         content_type=XLSX_TYPE,
     )
+    patch_cache_control(response, no_store=True, private=True)
+    return response
 
 
 @login_required
@@ -166,4 +196,5 @@ def import_export(request: AuthedRequest, kind: str) -> HttpResponse:
     response = HttpResponse(content, content_type="text/csv" if as_csv else XLSX_TYPE)
     suffix = "csv" if as_csv else "xlsx"
     response["Content-Disposition"] = f'attachment; filename="du-lieu-{kind}.{suffix}"'
+    patch_cache_control(response, no_store=True, private=True)  # people's records
     return response

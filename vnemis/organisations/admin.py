@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from vnemis.core.admin import AuditedAdminMixin, PersonalDataAdminMixin
 from vnemis.organisations.models import (
     OrgPlacement,
     OrgUnit,
@@ -14,7 +15,8 @@ from vnemis.organisations.models import (
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OrgUnitAdmin(PersonalDataAdminMixin):
+    # principal_name names a person; the rest of a unit is public.
     list_display = ["code", "name", "kind", "ownership", "valid_from", "valid_to"]
     list_filter = ["kind", "ownership", "groups"]
     search_fields = ["code", "name", "moet_code"]
@@ -23,15 +25,13 @@ class OrgUnitAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(OrgPlacement)
-class OrgPlacementAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OrgPlacementAdmin(AuditedAdminMixin):
     list_display = ["path", "version", "unit", "parent", "depth"]
     list_filter = ["version"]
     search_fields = ["path", "unit__name"]
     raw_id_fields = ["unit", "parent"]
 
 
-admin.site.register(TreeVersion)
-admin.site.register(OrgUnitLink)
-admin.site.register(OrgUnitGroupSet)
-admin.site.register(OrgUnitGroup)
-admin.site.register(SchoolYear)
+# These hold no personal data: their writes are audited, their reads not.
+for model in (TreeVersion, OrgUnitLink, OrgUnitGroupSet, OrgUnitGroup, SchoolYear):
+    admin.site.register(model, AuditedAdminMixin)

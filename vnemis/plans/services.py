@@ -10,6 +10,7 @@ from django.db import transaction
 
 from vnemis.core.audit import audit_record, snapshot
 from vnemis.core.choices import AuditVerb
+from vnemis.core.uploads import evidence_check
 from vnemis.organisations.models import OrgUnit
 from vnemis.plans.choices import TaskStatus
 from vnemis.plans.models import PlanTask, Programme, TaskUpdate
@@ -63,6 +64,7 @@ def task_update_record(
         recorded_by=by if getattr(by, "pk", None) else None,
     )
     if evidence is not None:
+        evidence_check(evidence)  # the same content checks as the self-assessment's evidence
         update.evidence.save(evidence.name or "evidence", evidence, save=False)
     update.full_clean()
     update.save()

@@ -15,4 +15,4 @@ class LanguageTests(TestCase):
         self.assertContains(response, "<h1>Log in</h1>", html=True)
 
     def test_health(self) -> None:
-        self.assertEqual(self.client.get(reverse("core:health")).json()["status"], "ok")
+        self.assertEqual(self.client.get(reverse("core:health")).content, b"ok")

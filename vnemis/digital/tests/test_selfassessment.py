@@ -10,6 +10,7 @@ from django.urls import reverse
 from vnemis.digital import selfassessment, services
 from vnemis.digital.models import Criterion, CriterionScore
 from vnemis.people.tests.test_access import _matrix
+from vnemis.testing.files import real_pdf
 from vnemis.testing.personas import PersonaTestCase
 
 DAY = dt.date(2022, 5, 31)
@@ -121,6 +122,7 @@ class EvidenceTests(PersonaTestCase):
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.test import override_settings
 
+        pdf = real_pdf()
         with override_settings(MEDIA_ROOT=tempfile.mkdtemp()):
             a = services.self_assessment_prepare(
                 school=self.world.school_a, school_year=self.world.year, day=DAY, by=None
@@ -129,9 +131,9 @@ class EvidenceTests(PersonaTestCase):
                 score=a.scores.get(criterion__code="1.4"),
                 by=None,
                 points=5,
-                evidence=SimpleUploadedFile("kh.pdf", b"%PDF"),
+                evidence=SimpleUploadedFile("kh.pdf", pdf),
             )
             url = reverse("digital:criterion_evidence", args=[self.world.school_a.code, "1.4"])
-            self.assertEqual(b"".join(self.get_as("principal_a", url).streaming_content), b"%PDF")
+            self.assertEqual(b"".join(self.get_as("principal_a", url).streaming_content), pdf)
             self.assertEqual(self.get_as("baothang_officer", url).status_code, 404)
             self.assertEqual(self.get_as("parent_a", url).status_code, 404)

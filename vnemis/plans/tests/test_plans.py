@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from vnemis.plans import selectors, services
 from vnemis.plans.choices import TaskStatus
+from vnemis.testing.files import real_pdf
 from vnemis.testing.personas import PersonaTestCase
 
 
@@ -36,7 +37,7 @@ class PlanTests(PersonaTestCase):
             on=dt.date(2022, 6, 1),
             status=TaskStatus.DONE,
             by=None,
-            evidence=SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 test"),
+            evidence=SimpleUploadedFile("bien-ban.pdf", real_pdf()),
         )
         services.task_update_record(
             task=second, on=dt.date(2022, 7, 1), status=TaskStatus.NOT_DONE, by=None
