@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",  # the policy: SECURE_CSP below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "vnemis.core.middleware.VietnameseFirstLocaleMiddleware",
@@ -82,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After AuthenticationMiddleware, whose request.user it reads; it sees the view's headers.
+    "vnemis.core.middleware.NoStoreWhenSignedInMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -153,10 +158,6 @@ SESSION_COOKIE_HTTPONLY = True
 # that ends TLS, VNEMIS_PROXY_SSL_HEADER names the header it sets on HTTPS requests, e.g.
 # "X-Forwarded-Proto" (value "https") or "X-Forwarded-Ssl=on"; the proxy must overwrite that
 # header on every request, or a client could claim HTTPS.
-# Imported here rather than at the top so that this block stays in one piece.
-from dataclasses import dataclass  # noqa: E402
-
-from django.utils.csp import CSP  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -216,12 +217,6 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-)
-# After AuthenticationMiddleware, whose request.user it reads; it sees the view's own headers.
-MIDDLEWARE.append("vnemis.core.middleware.NoStoreWhenSignedInMiddleware")
 # End of security headers and HTTPS
 
 LANGUAGE_CODE = "vi"
