@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgPlacement, OrgUnit, SchoolYear
+from vnemis.people.choices import EnrollmentStatus
 from vnemis.people.models import Enrollment, GuardianLink, Person, Staff
 
 
@@ -124,4 +125,40 @@ def persons_in_reach(*, paths: tuple[str, ...] | None) -> QuerySet[Person]:
                 "guardian_id"
             )
         )
+    )
+
+
+def person_ids_in_reach(
+    *,
+    paths: tuple[str, ...] | None,
+    person_ids: Iterable[int],
+    using: str = DEFAULT_DB_ALIAS,
+) -> set[int]:
+    """Which of ``person_ids`` are in reach of the subtrees ``paths``: the rule of
+    ``persons_in_reach``, asked about the few people an import batch matched.
+
+    The three ties are looked up from the people's side (their staff records, their active
+    enrolments, their links as guardians to students actively enrolled), so the cost follows
+    the number of people asked about, not the size of the area: a few index probes per batch
+    even for the whole province.
+    """
+    wanted = set(person_ids)
+    if paths is None or not wanted:
+        return wanted
+    units = OrgUnit.objects.using(using).under_paths(paths).values("id")
+    staff = Staff.objects.using(using).filter(person_id__in=wanted, org_unit_id__in=units)
+    enrolled = (
+        Enrollment.objects.using(using)
+        .active()
+        .filter(student__person_id__in=wanted, school_id__in=units)
+    )
+    guardians = GuardianLink.objects.using(using).filter(
+        guardian__person_id__in=wanted,
+        student__enrollments__status=EnrollmentStatus.ACTIVE,
+        student__enrollments__school_id__in=units,
+    )
+    return (
+        set(staff.values_list("person_id", flat=True))
+        | set(enrolled.values_list("student__person_id", flat=True))
+        | set(guardians.values_list("guardian__person_id", flat=True))
     )

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from django.utils.translation import gettext as _
 
 from vnemis.imports.choices import RowOutcome
-from vnemis.imports.formats.base import Column, ImportFormat, RowError, text
+from vnemis.imports.formats.base import Column, ImportFormat, RowError, code_text
 from vnemis.organisations.choices import LEVEL_GRADES, OrgUnitKind
 from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.people import services as people_services
@@ -44,8 +44,9 @@ def school_in_scope(
 
 
 def grade_cell(value: Any) -> int:
+    raw = code_text(value, "Khối")
     try:
-        grade = int(text(value))
+        grade = int(raw)
     except ValueError as exc:
         raise RowError(_("Grade must be a number from 0 to 12.")) from exc
     if not 0 <= grade <= 12:
@@ -63,7 +64,7 @@ def level_for_grade(school: OrgUnit, grade: int) -> str:
 
 
 def class_name_cell(value: Any) -> str:
-    name = " ".join(text(value).split())
+    name = " ".join(code_text(value, "Lớp").split())
     if len(name) > 40:
         raise RowError(_("A class name has at most 40 characters."))
     return name
@@ -87,7 +88,7 @@ class ClassFormat(ImportFormat):
 
     def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
         school = school_in_scope(
-            text(cells.get("school")), scope_paths=self.scope_paths, cache=self._schools
+            self.code_cell(cells, "school"), scope_paths=self.scope_paths, cache=self._schools
         )
         name = class_name_cell(cells.get("name"))
         if not name:
@@ -95,7 +96,7 @@ class ClassFormat(ImportFormat):
         grade = grade_cell(cells.get("grade"))
         level = level_for_grade(school, grade)
         site = None
-        site_code = text(cells.get("site"))
+        site_code = self.code_cell(cells, "site")
         if site_code:
             site = OrgUnit.objects.filter(
                 code=site_code, kind=OrgUnitKind.SITE, school=school
@@ -107,7 +108,7 @@ class ClassFormat(ImportFormat):
                     )
                 )
         teacher = None
-        teacher_code = text(cells.get("homeroom_teacher"))
+        teacher_code = self.code_cell(cells, "homeroom_teacher")
         if teacher_code:
             teacher = Staff.objects.filter(
                 code=teacher_code, org_unit=school, position=StaffPosition.TEACHER

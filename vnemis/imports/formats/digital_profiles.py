@@ -78,7 +78,7 @@ class DigitalProfileFormat(ImportFormat):
     }
 
     def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
-        code = text(cells.get("unit"))
+        code = self.code_cell(cells, "unit")
         if not code:
             raise RowError(_("The unit code is empty."))
         units = OrgUnit.objects.filter(code=code, kind__in=["school", "site"])
@@ -101,7 +101,7 @@ class DigitalProfileFormat(ImportFormat):
             website = "https://" + website
         data: dict[str, Any] = {
             "unit": unit,
-            "valid_from": date_cell(cells.get("valid_from"), "Áp dụng từ ngày"),
+            "valid_from": date_cell(cells.get("valid_from"), "Áp dụng từ ngày", today=self.day),
             "internet": internet,
             "has_website": bool(website),
             "website": website,

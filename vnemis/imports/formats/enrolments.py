@@ -5,7 +5,10 @@ One row per student and school year. An active enrolment at the row's school is 
 an ended one is kept as it ended, or its status and dates corrected, but never reopened. A
 student enrolled at another school that year is moved with a transfer, not by an import. A
 row with no enrolment opens one (from the year's start unless "Ngày vào học" says otherwise),
-ending it at once when its status says so, which is how past years are loaded.
+ending it at once when its status says so, which is how past years are loaded. Only a student
+in the importer's reach (see ``ImportFormat.reachable``) gets a new enrolment: a student of
+another area is refused without saying where he studies. A school's own enrolments stay its
+own to correct after the student has left.
 """
 
 from __future__ import annotations
@@ -21,13 +24,22 @@ from django.utils.translation import gettext as _
 
 from vnemis.core.text import fold
 from vnemis.imports.choices import RowOutcome
-from vnemis.imports.formats.base import Column, ImportFormat, RowError, date_cell, text
+from vnemis.imports.formats.base import (
+    Column,
+    ImportFormat,
+    RowError,
+    date_cell,
+    enrolled_outside,
+    outside_code,
+    text,
+)
 from vnemis.imports.formats.classes import (
     class_name_cell,
     grade_cell,
     level_for_grade,
     school_in_scope,
 )
+from vnemis.imports.formats.plausibility import EnrolmentTally
 from vnemis.imports.formats.staff import date_text
 from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.people import services as people_services
@@ -50,7 +62,7 @@ _EXIT_REASONS = {
     EnrollmentStatus.COMPLETED: ExitReason.YEAR_END,
     EnrollmentStatus.GRADUATED: ExitReason.YEAR_END,
 }
-_YEAR = re.compile(r"(\d{4})\s*[-–/]\s*(\d{4})")
+_YEAR = re.compile(r"([0-9]{4})\s*[-–/]\s*([0-9]{4})")
 
 
 class EnrolmentFormat(ImportFormat):
@@ -83,6 +95,16 @@ class EnrolmentFormat(ImportFormat):
         super().__init__(**kwargs)
         self._schools: dict[str, OrgUnit | None] = {}
         self._years: dict[str, SchoolYear | None] = {}
+        self._school_ids: set[int] | None = None
+        self._tally = EnrolmentTally()
+
+    def _school_in_scope(self, school_id: int) -> bool:
+        if self.scope_paths is None:
+            return True
+        if self._school_ids is None:
+            units = OrgUnit.objects.under_paths(self.scope_paths).filter(kind="school")
+            self._school_ids = set(units.values_list("pk", flat=True))
+        return school_id in self._school_ids
 
     def _year(self, value: Any) -> SchoolYear:
         raw = text(value)
@@ -96,13 +118,13 @@ class EnrolmentFormat(ImportFormat):
         return year
 
     def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
-        code = text(cells.get("student"))
+        code = self.code_cell(cells, "student")
         student = Student.objects.filter(code=code).first() if code else None
         if student is None:
             raise RowError(_("No student has the code {code}.").format(code=code))
-        year = self._year(cells.get("school_year"))
+        year = self._year(self.code_cell(cells, "school_year"))
         school = school_in_scope(
-            text(cells.get("school")), scope_paths=self.scope_paths, cache=self._schools
+            self.code_cell(cells, "school"), scope_paths=self.scope_paths, cache=self._schools
         )
         grade = grade_cell(cells.get("grade"))
         status_text = text(cells.get("status"))
@@ -114,12 +136,14 @@ class EnrolmentFormat(ImportFormat):
                     "or 'Tốt nghiệp', not '{value}'."
                 ).format(value=status_text)
             )
-        started_on = date_cell(cells.get("started_on"), "Ngày vào học", required=False)
+        started_on = date_cell(
+            cells.get("started_on"), "Ngày vào học", required=False, today=self.day
+        )
         if started_on is not None and not year.starts_on <= started_on <= year.ends_on:
             raise RowError(
                 _("Ngày vào học must fall within the school year {year}.").format(year=year.code)
             )
-        ended_on = date_cell(cells.get("ended_on"), "Ngày kết thúc", required=False)
+        ended_on = date_cell(cells.get("ended_on"), "Ngày kết thúc", required=False, today=self.day)
         if status == EnrollmentStatus.ACTIVE and ended_on is not None:
             raise RowError(_("A student still studying (Đang học) has no Ngày kết thúc."))
         if status != EnrollmentStatus.ACTIVE and ended_on is None:
@@ -130,11 +154,13 @@ class EnrolmentFormat(ImportFormat):
             )
         return {
             "student": student,
+            # Judged when the file first names the student, before its rows change his ties.
+            "in_reach": self.in_reach(student.person_id),
             "year": year,
             "school": school,
             "grade": grade,
             "level": level_for_grade(school, grade),
-            "class_name": class_name_cell(cells.get("school_class")),
+            "class_name": class_name_cell(self.code_cell(cells, "school_class")),
             "status": status,
             "started_on": started_on,
             "ended_on": ended_on,
@@ -188,21 +214,46 @@ class EnrolmentFormat(ImportFormat):
         current = active if active is not None and active.school_id == school.pk else None
         if current is None and here:
             current = here[0]
+        if current is None and not data["in_reach"]:
+            raise outside_code(self.header("student"))
         if (
             active is not None
             and active.school_id != school.pk
             and (current is None or status == EnrollmentStatus.ACTIVE)
         ):
+            if not self._school_in_scope(active.school_id):
+                raise enrolled_outside(data["year"].code)
             raise RowError(
                 _("In {year} the student studies at {school}; use a transfer to move them.").format(
                     year=data["year"].code, school=active.school.name
                 )
             )
+        # Counted before the row's writes, for ``warnings``.
+        year = data["year"]
+        before = current.school_class.name if current and current.school_class else ""
+        self._tally.see(
+            schools=[(school, year)],
+            classes=[(school, year, data["class_name"]), (school, year, before)],
+        )
         if current is None:
-            return self._create(data, write=write)
+            outcome = self._create(data, write=write)
+            if status == EnrollmentStatus.ACTIVE:
+                self._tally.school(school, year, 1)
+                self._tally.klass(school, year, data["class_name"], 1, level=data["level"])
+            return outcome
         if current.status == EnrollmentStatus.ACTIVE:
-            return self._update_active(current, data, write=write)
+            outcome = self._update_active(current, data, write=write)
+            if status != EnrollmentStatus.ACTIVE:
+                self._tally.school(school, year, -1)
+                self._tally.klass(school, year, before, -1)
+            elif before != data["class_name"]:
+                self._tally.klass(school, year, before, -1)
+                self._tally.klass(school, year, data["class_name"], 1, level=data["level"])
+            return outcome
         return self._update_closed(current, data, write=write)
+
+    def warnings(self) -> list[str]:
+        return self._tally.warnings()
 
     def _create(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
         started_on = data["started_on"] or data["year"].starts_on

@@ -4,6 +4,8 @@ The guardian is found by personal ID number, else by the same name among the stu
 guardians; a row that finds nobody creates the person and the guardian. Names identify and
 are not changed here. "Năm sinh" takes a year (stored as 1 January of that year, and a stored
 date in that year is kept) or a full date. An optional cell left empty keeps what is stored.
+A personal ID number of someone outside the importer's area is refused without saying whose
+it is: he is neither linked to the student nor changed (see ``ImportFormat.reachable``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ from django.utils.translation import gettext as _
 
 from vnemis.core.text import fold
 from vnemis.imports.choices import RowOutcome
-from vnemis.imports.formats.base import Column, ImportFormat, RowError, date_cell, text, yes_no
+from vnemis.imports.formats.base import (
+    Column,
+    ImportFormat,
+    RowError,
+    code_text,
+    date_cell,
+    outside_id,
+    text,
+    yes_no,
+)
 from vnemis.imports.formats.staff import (
     date_text,
     email_cell,
@@ -139,23 +150,21 @@ class GuardianFormat(ImportFormat):
 
     def _birth(self, value: Any) -> tuple[dt.date | None, bool]:
         """The date of birth, and whether only the year was given."""
-        raw = text(value)
-        if re.fullmatch(r"\d{4}", raw):
+        raw = code_text(value, "Năm sinh")
+        if re.fullmatch(r"[0-9]{4}", raw):
             year = int(raw)
             if not 1900 <= year <= self.day.year:
                 raise RowError(_("The year of birth {year} is not plausible.").format(year=year))
             return dt.date(year, 1, 1), True
-        born = date_cell(value, "Năm sinh", required=False)
-        if born is not None and born > self.day:
-            raise RowError(_("The date of birth is in the future."))
+        born = date_cell(value, "Năm sinh", required=False, birth=True, today=self.day)
         return born, False
 
     def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
-        student = self._student(text(cells.get("student")))
+        student = self._student(self.code_cell(cells, "student"))
         parts = name_parts(cells)
         relation, sex = relation_cell(cells.get("relation"))
         birth, year_only = self._birth(cells.get("birth_date"))
-        national_id = text(cells.get("national_id"))
+        national_id = self.code_cell(cells, "national_id")
         if national_id:
             problems = national_id_problems(national_id, birth_date=birth, sex=sex or None)
             if problems:
@@ -190,6 +199,8 @@ class GuardianFormat(ImportFormat):
         if national_id:
             person = Person.objects.filter(national_id=national_id).first()
             if person is not None:
+                if not self.in_reach(person.pk):
+                    raise outside_id()
                 if not same_name(person, data["parts"]):
                     raise RowError(
                         _("The personal ID number {number} belongs to {name}.").format(

@@ -13,7 +13,9 @@ text cell is read the Vietnamese way, spaces ignored:
 - a single "." followed by exactly three digits ("1.234") could be either, so it is rejected
   with a message asking for "1234" or "1,234".
 
-Values are non-negative, with at most 4 decimals. An export writes values with a decimal
+Values are non-negative, with at most 4 decimals, written with the digits 0-9 (Arabic-Indic
+or full-width digits, which Python would read as numbers, are refused), finite (no NaN or
+Infinity). An export writes values with a decimal
 comma and no thousands separator ("1234,5"), which reads back as the same number.
 """
 
@@ -28,17 +30,18 @@ from typing import Any, ClassVar
 from django.utils.translation import gettext as _
 
 from vnemis.imports.choices import RowOutcome
-from vnemis.imports.formats.base import Column, ImportFormat, RowError, text
+from vnemis.imports.formats.base import Column, ImportFormat, RowError, code_text, text
 from vnemis.indicators import services as indicator_services
 from vnemis.indicators.choices import ElementKind
 from vnemis.indicators.models import DataElement, ReportedValue
 from vnemis.indicators.periods import PeriodError, parse_period
 from vnemis.organisations.models import OrgUnit
 
-_PLAIN = re.compile(r"^\d+$")
-_DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
-_DECIMAL_POINT = re.compile(r"^\d+\.\d+$")
-_GROUPED = re.compile(r"^[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")
+# [0-9], not \d: \d matches every script's digits, and Decimal() reads them ("٩٧" as 97).
+_PLAIN = re.compile(r"^[0-9]+$")
+_DECIMAL_COMMA = re.compile(r"^[0-9]+,[0-9]+$")
+_DECIMAL_POINT = re.compile(r"^[0-9]+\.[0-9]+$")
+_GROUPED = re.compile(r"^[1-9][0-9]{0,2}(\.[0-9]{3})+(,[0-9]+)?$")
 _PLACES = Decimal("0.0001")  # ReportedValue.value keeps 4 decimals
 _LIMIT = Decimal(10) ** 16  # and 20 digits in all
 _NOTE_LENGTH = 255
@@ -61,10 +64,12 @@ def number(value: Any) -> Decimal:
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise _not_a_number(text(value))
+        if abs(value) >= _LIMIT:  # before quantize, which cannot hold so many digits
+            raise RowError(_("The value {value} is too large.").format(value=f"{value:g}"))
         # A number cell is a binary float: its noise beyond the stored decimals is dropped.
         figure = Decimal(repr(value)).quantize(_PLACES, rounding=ROUND_HALF_UP)
     else:
-        raw = "".join(text(value).split())  # also drops non-breaking spaces
+        raw = "".join(code_text(value, "Giá trị").split())  # also drops non-breaking spaces
         if not raw:
             raise RowError(_("The value is empty."))
         body = raw.removeprefix("-")
@@ -157,9 +162,9 @@ class ReportedValueFormat(ImportFormat):
         return element
 
     def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
-        unit = self._unit(text(cells.get("unit")))
+        unit = self._unit(self.code_cell(cells, "unit"))
         element = self._element(text(cells.get("element")))
-        raw_period = text(cells.get("period"))
+        raw_period = self.code_cell(cells, "period")
         try:
             period = parse_period(raw_period)
         except PeriodError as exc:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from vnemis.core.text import fold
 from vnemis.imports.choices import RowOutcome
-from vnemis.imports.formats.base import Column, ImportFormat, RowError, text
+from vnemis.imports.formats.base import Column, ImportFormat, RowError, code_text, text
 from vnemis.organisations import services as org_services
 from vnemis.organisations.choices import GroupSetCode, OrgUnitKind, Ownership
 from vnemis.organisations.models import OrgPlacement, OrgUnit, TreeVersion
@@ -71,7 +71,7 @@ _OWNERSHIPS = {fold(label): code for code, label in _OWNERSHIP_LABELS.items()} |
 _OWNERSHIPS["tu thuc khong loi nhuan"] = Ownership.PRIVATE_NONPROFIT.value
 
 _SEPARATORS = re.compile(r"[,;+&]")
-_PHONE = re.compile(r"^\+?[\d .()-]+$")
+_PHONE = re.compile(r"^\+?[0-9 .()-]+$")
 _PARENT_KINDS = (OrgUnitKind.DEPARTMENT, OrgUnitKind.DISTRICT_OFFICE, OrgUnitKind.COMMUNE)
 
 
@@ -97,7 +97,7 @@ def _labels(codes: set[str] | None, names: dict[str, str]) -> str:
 
 
 def _phone(value: Any) -> str:
-    raw = text(value)
+    raw = code_text(value, "Điện thoại")
     if isinstance(value, int | float) and not isinstance(value, bool):
         raw = "0" + raw  # Excel keeps a phone typed as a number without its leading zero
     digits = sum(c.isdigit() for c in raw)
@@ -138,7 +138,7 @@ def _website(value: Any) -> str:
 
 
 def _admin_code(value: Any) -> str:
-    raw = text(value)
+    raw = code_text(value, "Mã xã/phường")
     if isinstance(value, int | float) and not isinstance(value, bool):
         raw = raw.zfill(5)  # a commune code typed as a number lost its leading zeros
     if raw and (not raw.isdigit() or len(raw) > 10):
@@ -238,7 +238,7 @@ class SchoolFormat(ImportFormat):
         return found
 
     def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
-        code = text(cells.get("code"))
+        code = self.code_cell(cells, "code")
         if not code:
             raise RowError(_("The school code is empty."))
         if len(code) > 32 or not all(c.isalnum() or c in "-_" for c in code):
@@ -259,8 +259,8 @@ class SchoolFormat(ImportFormat):
                 )
             )
         fields: dict[str, Any] = {"name": name}
-        if text(cells.get("moet_code")):
-            fields["moet_code"] = text(cells.get("moet_code"))
+        if self.code_cell(cells, "moet_code"):
+            fields["moet_code"] = self.code_cell(cells, "moet_code")
         if "ownership" in cells:
             raw = text(cells["ownership"])
             ownership = _OWNERSHIPS.get(fold(raw))
@@ -300,7 +300,7 @@ class SchoolFormat(ImportFormat):
             "code": code,
             "fields": fields,
             "groups": groups,
-            "parent": self._parent(text(cells.get("parent"))),
+            "parent": self._parent(self.code_cell(cells, "parent")),
         }
 
     def key(self, data: dict[str, Any]) -> str:

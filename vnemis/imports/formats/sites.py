@@ -56,7 +56,7 @@ class SiteFormat(ImportFormat):
         return school
 
     def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
-        code = text(cells.get("code"))
+        code = self.code_cell(cells, "code")
         if not code:
             raise RowError(_("The site code is empty."))
         if len(code) > 32 or not all(c.isalnum() or c in "-_" for c in code):
@@ -73,7 +73,7 @@ class SiteFormat(ImportFormat):
         if "address" in cells:
             fields["address"] = text(cells["address"])
         if "admin_code" in cells:
-            raw = text(cells["admin_code"])
+            raw = self.code_cell(cells, "admin_code")
             if isinstance(cells["admin_code"], int | float) and not isinstance(
                 cells["admin_code"], bool
             ):
@@ -85,7 +85,8 @@ class SiteFormat(ImportFormat):
                     ).format(value=raw)
                 )
             fields["admin_code"] = raw
-        return {"code": code, "fields": fields, "school": self._school(text(cells.get("school")))}
+        school = self._school(self.code_cell(cells, "school"))
+        return {"code": code, "fields": fields, "school": school}
 
     def key(self, data: dict[str, Any]) -> str:
         return str(data["code"])

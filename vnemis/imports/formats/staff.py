@@ -2,8 +2,10 @@
 
 A staff member is found by staff code, else by personal ID number, else by the same name and
 birth date at the same unit; a row that finds nobody creates one (with a new code when the
-row has none). An optional cell left empty keeps what is stored. Also home to the phone,
-e-mail and person checks shared with the guardian format.
+row has none). An optional cell left empty keeps what is stored. A code or personal ID number
+of someone outside the importer's area is refused without saying whose it is (see
+``ImportFormat.reachable``). Also home to the phone, e-mail and person checks shared with the
+guardian format.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from django.utils.translation import gettext as _
 
 from vnemis.core.text import fold
 from vnemis.imports.choices import RowOutcome
-from vnemis.imports.formats.base import Column, ImportFormat, RowError, date_cell, text
+from vnemis.imports.formats.base import (
+    Column,
+    ImportFormat,
+    RowError,
+    code_text,
+    date_cell,
+    outside_code,
+    outside_id,
+    text,
+)
 from vnemis.imports.formats.students import _ETHNICITY, _SEX, _split_name
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgUnit
@@ -63,7 +74,7 @@ _STAFF_UNIT_KINDS = (
     OrgUnitKind.DISTRICT_OFFICE,
     OrgUnitKind.DEPARTMENT,
 )
-_MOBILE = re.compile(r"0[35789]\d{8}")
+_MOBILE = re.compile(r"0[35789][0-9]{8}")
 
 
 def date_text(day: dt.date | None) -> str:
@@ -72,7 +83,7 @@ def date_text(day: dt.date | None) -> str:
 
 def phone_cell(value: Any, label: str) -> str:
     """A Vietnamese mobile number as 10 digits starting with 0 ("+84 912 345 678" accepted)."""
-    raw = text(value)
+    raw = code_text(value, label)
     digits = re.sub(r"[\s.()-]", "", raw)
     if not digits:
         return ""
@@ -196,13 +207,11 @@ class StaffFormat(ImportFormat):
         return self._unit_in_scope[unit_id]
 
     def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
-        code = text(cells.get("code"))
+        code = self.code_cell(cells, "code")
         if len(code) > 32:
             raise RowError(_("A staff code has at most 32 characters."))
         family, middle, given = name_parts(cells)
-        birth = date_cell(cells.get("birth_date"), "Ngày sinh")
-        if birth is not None and birth > self.day:
-            raise RowError(_("The date of birth is in the future."))
+        birth = date_cell(cells.get("birth_date"), "Ngày sinh", birth=True, today=self.day)
         sex = _SEX.get(fold(text(cells.get("sex"))))
         if sex is None:
             raise RowError(
@@ -223,7 +232,7 @@ class StaffFormat(ImportFormat):
             if ethnicity not in Ethnicity.values:
                 raise RowError(_("Unknown ethnicity '{value}'.").format(value=ethnicity_text))
             person["ethnicity"] = ethnicity
-        national_id = text(cells.get("national_id"))
+        national_id = self.code_cell(cells, "national_id")
         if national_id:
             problems = national_id_problems(national_id, birth_date=birth, sex=sex)
             if problems:
@@ -236,7 +245,7 @@ class StaffFormat(ImportFormat):
         if email:
             person["email"] = email
 
-        unit = self._unit(text(cells.get("org_unit")))
+        unit = self._unit(self.code_cell(cells, "org_unit"))
         position_text = text(cells.get("position"))
         position = _POSITIONS.get(fold(position_text))
         if position is None:
@@ -278,19 +287,16 @@ class StaffFormat(ImportFormat):
             value = " ".join(text(cells.get(key)).split())
             if len(value) > limit:
                 raise RowError(
-                    _("{label} has at most {n} characters.").format(
-                        label=self._header(key), n=limit
-                    )
+                    _("{label} has at most {n} characters.").format(label=self.header(key), n=limit)
                 )
             if value:
                 staff[key] = value
-        started_on = date_cell(cells.get("started_on"), "Ngày vào ngành", required=False)
+        started_on = date_cell(
+            cells.get("started_on"), "Ngày vào ngành", required=False, today=self.day
+        )
         if started_on is not None:
             staff["started_on"] = started_on
         return {"code": code, "person": person, "staff": staff}
-
-    def _header(self, key: str) -> str:
-        return next(c.header for c in self.columns if c.key == key)
 
     def key(self, data: dict[str, Any]) -> str:
         person = data["person"]
@@ -302,7 +308,13 @@ class StaffFormat(ImportFormat):
         return f"name:{fold(full)}|{person['birth_date']}|{data['staff']['org_unit'].code}"
 
     def _find(self, data: dict[str, Any]) -> tuple[Staff | None, Person | None]:
-        """The staff member the row is about, or else a person (not yet staff) to employ."""
+        """The staff member the row is about, or else a person (not yet staff) to employ.
+
+        Whoever the row's code or personal ID number finds must be in reach: staff of a unit
+        in the area, or a person with another tie to it (a parent of a pupil there becomes
+        staff of his child's school). Anyone else is refused before his name or workplace is
+        compared or named.
+        """
         staff = Staff.objects.select_related("person", "org_unit")
         person_data = data["person"]
         national_id = person_data.get("national_id")
@@ -310,9 +322,22 @@ class StaffFormat(ImportFormat):
         if data["code"]:
             found = staff.filter(code=data["code"]).first()
             if found is not None:
+                if not self._in_scope(found.org_unit_id):
+                    raise outside_code(self.header("code"))
+                if national_id and found.person.national_id != national_id:
+                    self._check_holder(national_id, found.person_id)
                 return found, None
         if national_id:
-            found = staff.filter(person__national_id=national_id).first()
+            person = Person.objects.filter(national_id=national_id).first()
+            if person is None:
+                return None, None
+            if not self.in_reach(person.pk):
+                raise outside_id()
+            records = list(staff.filter(person=person))
+            found = next((s for s in records if self._in_scope(s.org_unit_id)), None)
+            if found is None and records:
+                # In reach through another tie, but employed outside the area.
+                raise outside_id()
             if found is not None:
                 if data["code"]:
                     raise RowError(
@@ -321,8 +346,7 @@ class StaffFormat(ImportFormat):
                         )
                     )
                 return found, None
-            person = Person.objects.filter(national_id=national_id).first()
-            if person is not None and not same_name(person, parts):
+            if not same_name(person, parts):
                 raise RowError(
                     _("The personal ID number {number} belongs to {name}.").format(
                         number=national_id, name=person.full_name
@@ -337,6 +361,20 @@ class StaffFormat(ImportFormat):
             org_unit=data["staff"]["org_unit"],
         ).first()
         return found, None
+
+    def _check_holder(self, national_id: str, owner_id: int) -> None:
+        """A personal ID number given to a found staff member must not be someone else's;
+        the holder is named only when he is in reach."""
+        holder = Person.objects.filter(national_id=national_id).exclude(pk=owner_id).first()
+        if holder is None:
+            return
+        if not self.in_reach(holder.pk):
+            raise outside_id()
+        raise RowError(
+            _("The personal ID number {number} belongs to {name}.").format(
+                number=national_id, name=holder.full_name
+            )
+        )
 
     def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
         staff, person = self._find(data)
@@ -357,12 +395,8 @@ class StaffFormat(ImportFormat):
                     person=person, code=data["code"] or None, by=self.by, **staff_data
                 )
             return RowOutcome.CREATE
-        if not self._in_scope(staff.org_unit_id):
-            raise RowError(
-                _("The staff member {code} works at {unit}, outside your area.").format(
-                    code=staff.code, unit=staff.org_unit.name
-                )
-            )
+        if not self._in_scope(staff.org_unit_id):  # _find refuses these already
+            raise outside_code(self.header("code"))
         person_changes = {f: v for f, v in person_data.items() if getattr(staff.person, f) != v}
         staff_changes = {f: v for f, v in staff_data.items() if getattr(staff, f) != v}
         if not person_changes and not staff_changes:

@@ -2,7 +2,9 @@
 
 Headers follow the schools' software and the CSDL ngành export ("Họ tên", "Ngày sinh",
 "Giới tính", "Dân tộc", "Số định danh cá nhân", "Mã trường", "Khối", "Lớp"). A student is
-found by vnemis's student code, else by the personal ID number, else by the MOET code.
+found by vnemis's student code, else by the personal ID number, else by the MOET code. Whoever
+these find must be in the importer's reach (see ``ImportFormat.reachable``); anyone else is
+refused without saying who he is or where he studies, and is neither changed nor enrolled.
 """
 
 from __future__ import annotations
@@ -17,7 +19,17 @@ from django.utils.translation import gettext as _
 from vnemis.core.bulk import index_lookups, lookup_alias
 from vnemis.core.text import fold
 from vnemis.imports.choices import RowOutcome
-from vnemis.imports.formats.base import Column, ImportFormat, RowError, date_cell, text
+from vnemis.imports.formats.base import (
+    Column,
+    ImportFormat,
+    RowError,
+    date_cell,
+    enrolled_outside,
+    outside_code,
+    outside_id,
+    text,
+)
+from vnemis.imports.formats.plausibility import EnrolmentTally
 from vnemis.organisations.choices import LEVEL_GRADES
 from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.people import selectors as people_selectors
@@ -81,6 +93,10 @@ class StudentFormat(ImportFormat):
 
     batch_size: ClassVar[int] = 5000
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._tally = EnrolmentTally()
+
     def _school(self, code: str) -> OrgUnit:
         # Files hold many rows per school: the schools in scope are loaded once, with their
         # level groups, at the first row.
@@ -94,6 +110,13 @@ class StudentFormat(ImportFormat):
         if school is None:
             raise RowError(_("No school with the code {code} in your area.").format(code=code))
         return school
+
+    def _school_in_scope(self, school_id: int) -> bool:
+        schools: dict[str, OrgUnit] = self.__dict__["_cached_schools"]
+        ids: set[int] = self.__dict__.setdefault(
+            "_cached_school_ids", {unit.pk for unit in schools.values()}
+        )
+        return school_id in ids
 
     def _level(self, school: OrgUnit, grade: int) -> str | None:
         cache: dict[tuple[int, int], str | None] = self.__dict__.setdefault("_cached_levels", {})
@@ -120,10 +143,8 @@ class StudentFormat(ImportFormat):
         family, middle, given = _split_name(" ".join(text(cells.get("full_name")).split()))
         if max(len(family), len(middle), len(given)) > 60:
             raise RowError(_("A part of the name is longer than 60 characters."))
-        birth = date_cell(cells.get("birth_date"), "Ngày sinh")
+        birth = date_cell(cells.get("birth_date"), "Ngày sinh", birth=True, today=self.day)
         assert birth is not None
-        if birth > self.day:
-            raise RowError(_("The date of birth is in the future."))
         sex_text = text(cells.get("sex"))
         sex = _SEX.get(sex_text.lower()) or _SEX.get(fold(sex_text))
         if sex is None:
@@ -136,25 +157,26 @@ class StudentFormat(ImportFormat):
             )
             if ethnicity_text and ethnicity not in Ethnicity.values:
                 raise RowError(_("Unknown ethnicity '{value}'.").format(value=ethnicity_text))
-        national_id = text(cells.get("national_id")) or None
+        national_id = self.code_cell(cells, "national_id") or None
         if national_id:
             problems = national_id_problems(national_id, birth_date=birth, sex=sex)
             if problems:
                 raise RowError(" ".join(problems))
-        school = self._school(text(cells.get("school")))
+        school = self._school(self.code_cell(cells, "school"))
+        grade_text = self.code_cell(cells, "grade")
         try:
-            grade = int(text(cells.get("grade")))
+            grade = int(grade_text)
         except ValueError as exc:
             raise RowError(_("Grade must be a number from 0 to 12.")) from exc
         level = self._level(school, grade)
         if level is None:
             raise RowError(_("The school does not teach grade {grade}.").format(grade=grade))
-        class_name = text(cells.get("school_class"))
+        class_name = self.code_cell(cells, "school_class")
         if len(class_name) > 40:
             raise RowError(_("The class name is longer than 40 characters."))
         return {
-            "code": text(cells.get("code")),
-            "moet_code": text(cells.get("moet_code"))[:32],
+            "code": self.code_cell(cells, "code"),
+            "moet_code": self.code_cell(cells, "moet_code")[:32],
             "family_name": family,
             "middle_name": middle,
             "given_name": given,
@@ -206,7 +228,13 @@ class StudentFormat(ImportFormat):
                     for row in Enrollment.objects.active()
                     .filter(student_id__in=ids, school_year=year)
                     .values_list(
-                        "student_id", "id", "school_id", "school__name", "grade", "school_class_id"
+                        "student_id",
+                        "id",
+                        "school_id",
+                        "school__name",
+                        "grade",
+                        "school_class_id",
+                        "school_class__name",
                     )
                 }
                 if ids
@@ -222,7 +250,7 @@ class StudentFormat(ImportFormat):
                 if isinstance(student, RowError):
                     raise student
                 school_class = self._class_for(data, classes)
-                outcome = self._compare(data, student, enrolled, taken, school_class)
+                outcome = self._compare(data, student, enrolled, taken, school_class, year)
             except RowError as exc:
                 results.append(exc)
                 continue
@@ -231,6 +259,7 @@ class StudentFormat(ImportFormat):
                 new.append(data)
             elif outcome != RowOutcome.UNCHANGED:
                 changes.append((data, student))
+        self._count(new, changes, enrolled, year, using)
         if write:
             self._write(new, changes, enrolled, year)
         return results
@@ -271,6 +300,14 @@ class StudentFormat(ImportFormat):
                 if not d["code"] and d["moet_code"] and d["national_id"] not in holders
             },
         )
+        # Everyone the batch's identifiers found, judged in one go (found by name, a student
+        # is enrolled at the row's school, in the area: in reach by that).
+        reach = self.reachable(
+            {p.pk for p in holders.values()}
+            | {s.person_id for s in by_code.values()}
+            | {s.person_id for s in by_moet.values()},
+            using=using,
+        )
         names = {
             _search_name(d) for d in rows if not (d["code"] or d["national_id"] or d["moet_code"])
         }
@@ -287,29 +324,40 @@ class StudentFormat(ImportFormat):
         for d in rows:
             if d["code"]:
                 student = by_code.get(d["code"])
-                found.append(
-                    student
-                    if student is not None
-                    else RowError(
-                        _(
-                            "No student has the code {code}; leave it empty for a new student."
-                        ).format(code=d["code"])
+                if student is None:
+                    found.append(
+                        RowError(
+                            _(
+                                "No student has the code {code}; leave it empty for a new student."
+                            ).format(code=d["code"])
+                        )
                     )
-                )
+                elif student.person_id not in reach:
+                    found.append(outside_code(self.header("code")))
+                else:
+                    found.append(student)
                 continue
             if d["national_id"] and d["national_id"] in person_by_id:
                 person = person_by_id[d["national_id"]]
                 student = getattr(person, "student", None)
-                found.append(
-                    student
-                    if student is not None
-                    else RowError(
-                        _("The personal ID number belongs to someone who is not a student.")
+                if person.pk not in reach:
+                    found.append(outside_id())
+                elif student is None:
+                    found.append(
+                        RowError(
+                            _("The personal ID number belongs to someone who is not a student.")
+                        )
                     )
-                )
+                else:
+                    found.append(student)
                 continue
             if d["moet_code"] and d["moet_code"] in by_moet:
-                found.append(by_moet[d["moet_code"]])
+                student = by_moet[d["moet_code"]]
+                found.append(
+                    student
+                    if student.person_id in reach
+                    else outside_code(self.header("moet_code"))
+                )
                 continue
             if d["national_id"] or d["moet_code"]:
                 found.append(None)
@@ -355,6 +403,7 @@ class StudentFormat(ImportFormat):
         enrolled: dict[int, _Enrolled],
         taken: dict[str, int],
         school_class: SchoolClass | None,
+        year: SchoolYear,
     ) -> RowOutcome:
         nid = data["national_id"]
         # The same personal ID number twice in the file, under different student codes.
@@ -363,6 +412,8 @@ class StudentFormat(ImportFormat):
         if nid:
             holder = taken.get(nid)
             if holder is not None and holder != owner:
+                if not self.in_reach(holder):
+                    raise outside_id()
                 raise RowError(_("The personal ID number belongs to another person."))
             marker = owner if owner is not None else self.key(data)
             if holders.setdefault(nid, marker) != marker:
@@ -389,6 +440,9 @@ class StudentFormat(ImportFormat):
         changed = changed or bool(data["moet_code"] and data["moet_code"] != student.moet_code)
         current = enrolled.get(student.pk)
         if current is not None and current.school_id != data["school"].pk:
+            if not self._school_in_scope(current.school_id):
+                # In reach through another tie; where he studies is not the importer's to see.
+                raise enrolled_outside(year.code)
             raise RowError(
                 _("The student studies at {school}; use a transfer to move them.").format(
                     school=current.school_name
@@ -401,6 +455,44 @@ class StudentFormat(ImportFormat):
             and bool(data["class_name"]) == (school_class is not None)
         )
         return RowOutcome.UPDATE if changed or not same_place else RowOutcome.UNCHANGED
+
+    def _count(
+        self,
+        new: list[dict[str, Any]],
+        changes: list[tuple[dict[str, Any], Student]],
+        enrolled: dict[int, _Enrolled],
+        year: SchoolYear,
+        using: str,
+    ) -> None:
+        """Add the batch's accepted rows to the enrolment counts ``warnings`` judges."""
+        tally = self._tally
+        moves: list[tuple[dict[str, Any], _Enrolled | None]] = [(d, None) for d in new]
+        moves += [(d, enrolled.get(student.pk)) for d, student in changes]
+        if not moves:
+            return
+        tally.see(
+            schools={(d["school"], year) for d, _current in moves},
+            classes={
+                *((d["school"], year, d["class_name"]) for d, _current in moves),
+                *(
+                    (d["school"], year, current.school_class_name or "")
+                    for d, current in moves
+                    if current is not None
+                ),
+            },
+            using=using,
+        )
+        for data, current in moves:
+            school, name, level = data["school"], data["class_name"], data["level"]
+            if current is None:  # a new student, or one not enrolled this year
+                tally.school(school, year, 1)
+                tally.klass(school, year, name, 1, level=level)
+            elif (current.school_class_name or "") != name:
+                tally.klass(school, year, current.school_class_name or "", -1)
+                tally.klass(school, year, name, 1, level=level)
+
+    def warnings(self) -> list[str]:
+        return self._tally.warnings()
 
     def _write(
         self,
@@ -539,6 +631,7 @@ class _Enrolled(NamedTuple):
     school_name: str
     grade: int
     school_class_id: int | None
+    school_class_name: str | None
 
 
 def _search_name(data: dict[str, Any]) -> str:

@@ -157,8 +157,9 @@ class EnrolmentImportTests(FormatTestCase):
         self.assertEqual(
             self.reasons(job),
             {
-                5: "In 2021-2022 the student studies at Trường Tiểu học Phố Lu; use a transfer "
-                "to move them.",
+                # A pupil of Bảo Thắng: refused without naming his school (issue 8, hole 2).
+                5: "This Mã học sinh is already used for a person outside your unit's area; "
+                "contact the education office or the Department.",
                 6: "No school with the code 10086001 in your area.",
                 7: "No school year 2019-2020.",
                 8: "Ngày kết thúc is needed: the enrolment ended (Thôi học).",

@@ -253,7 +253,9 @@ class StaffImportTests(FormatTestCase):
                 5: "No school or education office with the code 10086001 in your area.",
                 6: "Position must be 'CBQL', 'Giáo viên' or 'Nhân viên', not 'Bảo vệ'.",
                 7: "A teacher works at a school; PGD082 is not a school.",
-                8: "The staff member CB0000003 works at Trường Tiểu học Phố Lu, outside your area.",
+                # teacher_b's code: refused without naming her school (issue 8, hole 2).
+                8: "This Mã cán bộ is already used for a person outside your unit's area; "
+                "contact the education office or the Department.",
                 9: "The fourth digit does not match the person's sex.",
                 10: "The personal ID number 010080000001 belongs to Giàng A Dình.",
                 11: "Điện thoại '12345' is not a mobile number of 10 digits starting with 0.",
