@@ -189,7 +189,7 @@ def import_job_run(
                     run.rows(iter_records(table.rows, columns))
                 # Inside the transaction, before a dry run's rollback: the format judges
                 # what it saw against the database as the rows left it.
-                run.warnings = [*table.notes, *_format_warnings(fmt)]
+                run.warnings = [*table.notes, *(str(w) for w in fmt.warnings())]
                 if not run.write or (run.rejected and not job.partial):
                     raise _Rollback
     except _Rollback:
@@ -265,12 +265,6 @@ def import_job_run(
             "them, or import with 'write the valid rows only'."
         )
     return _finish(job, status=JobStatus.DONE, message=message)
-
-
-def _format_warnings(fmt: ImportFormat) -> list[str]:
-    """The format's plausibility warnings (formats without the method have none)."""
-    warnings = getattr(fmt, "warnings", None)
-    return [str(w) for w in warnings()] if callable(warnings) else []
 
 
 def import_job_abandon(*, job: ImportJob, stops: int) -> ImportJob:
