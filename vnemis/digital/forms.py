@@ -5,15 +5,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vnemis.core.http import PlausibleDateField
 from vnemis.digital.models import DigitalProfile
 
 
 class DigitalProfileForm(forms.ModelForm):  # type: ignore[type-arg]
     """A school's or site's facts from a date on; the earlier history is kept."""
 
-    valid_from = forms.DateField(
+    valid_from = PlausibleDateField(
         label=_("In place from"),
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        years_ahead=1,
         widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
     )
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from vnemis.core import uploads
 from vnemis.core.audit import audit_record
 from vnemis.core.choices import AuditVerb
-from vnemis.core.http import AuthedRequest, paginate
+from vnemis.core.http import AuthedRequest, guard_parameters, paginate, parse_int_param
 from vnemis.digital import access, selfassessment, services
 from vnemis.digital.forms import DigitalProfileForm
 from vnemis.digital.models import CriterionScore, SelfAssessment
@@ -23,6 +23,7 @@ from vnemis.organisations.models import SchoolYear
 
 
 @login_required
+@guard_parameters
 def profile_history(request: AuthedRequest, code: str) -> HttpResponse:
     """A school's or site's digital-transformation facts over time, and the entry form."""
     unit = access.profile_unit_get_for_user(user=request.user, code=code)
@@ -60,6 +61,7 @@ def profile_history(request: AuthedRequest, code: str) -> HttpResponse:
 
 @uploads.upload_kind(uploads.UploadKind.EVIDENCE)
 @login_required
+@guard_parameters
 def self_assessment(request: AuthedRequest, code: str) -> HttpResponse:
     """A school's QĐ 4725 self-assessment: observed criteria filled in, the rest scored here."""
     school = access.profile_unit_get_for_user(user=request.user, code=code)
@@ -92,7 +94,7 @@ def self_assessment(request: AuthedRequest, code: str) -> HttpResponse:
         error = uploads.upload_refusals(request).get("evidence", "")
         if not error:
             try:
-                points = int(request.POST.get("points") or 0)
+                points = parse_int_param(request.POST, "points", min_value=0, max_value=100) or 0
                 services.criterion_score_set(
                     score=score,
                     by=request.user,
@@ -126,6 +128,7 @@ def self_assessment(request: AuthedRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def criterion_evidence(request: AuthedRequest, code: str, criterion: str) -> FileResponse:
     """An evidence file of a self-assessment, for those who may see the school."""
     school = access.profile_unit_get_for_user(user=request.user, code=code)

@@ -17,7 +17,7 @@ from vnemis.accounts.access import user_scope
 from vnemis.core import uploads
 from vnemis.core.audit import audit_record
 from vnemis.core.choices import AuditVerb
-from vnemis.core.http import AuthedRequest, paginate
+from vnemis.core.http import AuthedRequest, guard_parameters, paginate
 from vnemis.core.xlsx import XLSX_TYPE
 from vnemis.imports import access, services
 from vnemis.imports.choices import ImportKind
@@ -95,6 +95,7 @@ def import_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     job = access.job_get_for_user(user=request.user, pk=pk)
     progress = services.JobProgress(job.pk).read()
@@ -118,6 +119,7 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@guard_parameters
 def import_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     job = access.job_get_for_user(user=request.user, pk=pk)
     services.import_job_cancel(job=job, by=request.user)
@@ -126,6 +128,7 @@ def import_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@guard_parameters
 def import_commit(request: AuthedRequest, pk: int) -> HttpResponse:
     """After a dry run: run the same file again, this time writing."""
     job = access.job_get_for_user(user=request.user, pk=pk)
@@ -145,6 +148,7 @@ def import_commit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def import_errors(request: AuthedRequest, pk: int) -> FileResponse:
     """The rejected rows of a job with their reasons. They repeat the file's personal IDs,
     names and birth dates: the download is audited and kept out of caches."""
@@ -173,6 +177,7 @@ def import_errors(request: AuthedRequest, pk: int) -> FileResponse:
 
 
 @login_required
+@guard_parameters
 def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
     if kind not in FORMATS:
         raise Http404
@@ -182,6 +187,7 @@ def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def import_export(request: AuthedRequest, kind: str) -> HttpResponse:
     """The records of ``kind`` in the importer's area, in the template's layout."""
     if kind not in FORMATS:

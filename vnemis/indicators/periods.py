@@ -9,10 +9,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_HALF = re.compile(r"^(\d{4})H([12])$")
-_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
-_SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+_HALF = re.compile(r"^([0-9]{4})H([12])$")
+_QUARTER = re.compile(r"^([0-9]{4})Q([1-4])$")
+_YEAR = re.compile(r"^([0-9]{4})$")
+_SCHOOL_YEAR = re.compile(r"^([0-9]{4})-([0-9]{4})$")
 
 
 class PeriodError(ValueError):
@@ -61,9 +61,19 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+# Periods of an education system's records: anything else is a typing error ("0000H1"), and
+# the year 0 or 10000 would not even make a date.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def parse_period(code: str) -> Period:
     """Read a period code; raises ``PeriodError`` with the accepted forms."""
     code = code.strip().upper()
+    year = code[:4]
+    if year.isascii() and year.isdigit() and not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise PeriodError(
+            f"Unknown period {code!r}: the year must lie between {FIRST_YEAR} and {LAST_YEAR}."
+        )
     if m := _HALF.match(code):
         year, half = int(m[1]), int(m[2])
         first = 1 if half == 1 else 7

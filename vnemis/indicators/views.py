@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,22 +13,28 @@ from django.utils.translation import gettext as _
 from vnemis.accounts.access import user_scope
 from vnemis.core.audit import audit_record
 from vnemis.core.choices import AuditVerb
-from vnemis.core.http import AuthedRequest, paginate, query_without_page
+from vnemis.core.http import (
+    AuthedRequest,
+    clean_param,
+    guard_parameters,
+    paginate,
+    parse_text_param,
+    query_without_page,
+)
 from vnemis.core.xlsx import xlsx_response
 from vnemis.indicators import access, drill, selectors, services
 from vnemis.indicators.consistency import FigureFormatError, check_legacy_figure
+from vnemis.indicators.forms import PeriodField, ReportedValuesForm
 from vnemis.indicators.models import DataElement, Indicator, ReportedValue
-from vnemis.indicators.periods import Period, PeriodError, parse_period
+from vnemis.indicators.periods import Period, parse_period
 
 
 def _period(request: AuthedRequest) -> tuple[Period, list[Period]]:
+    """The period of ``?period=`` (400 when it cannot be read), else the latest computed one."""
+    chosen: Period | None = clean_param(request.GET, "period", PeriodField(required=False))
     computed = services.computed_periods()
-    code = request.GET.get("period", "")
-    if code:
-        try:
-            return parse_period(code), computed
-        except PeriodError as exc:
-            raise Http404(str(exc)) from exc
+    if chosen is not None:
+        return chosen, computed
     today = timezone.localdate()
     past = [p for p in computed if p.start <= today]
     if past:
@@ -37,11 +43,13 @@ def _period(request: AuthedRequest) -> tuple[Period, list[Period]]:
 
 
 @login_required
+@guard_parameters
 def dashboard(request: AuthedRequest) -> HttpResponse:
     """The operations centre: every indicator of a unit and period, with targets and trends."""
     period, computed = _period(request)
-    if request.GET.get("org"):
-        unit = access.indicator_unit_get_for_user(user=request.user, code=request.GET["org"])
+    org = parse_text_param(request.GET, "org", max_length=32)
+    if org:
+        unit = access.indicator_unit_get_for_user(user=request.user, code=org)
     else:
         if not user_scope(request.user).is_officer:
             raise Http404
@@ -105,11 +113,14 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def drill_records(request: AuthedRequest) -> HttpResponse:
     """The records behind a figure, e.g. the 199 schools with cashless payment."""
     period, _computed = _period(request)
-    unit = access.indicator_unit_get_for_user(user=request.user, code=request.GET.get("org", ""))
-    indicator = Indicator.objects.filter(code=request.GET.get("indicator", "")).first()
+    org = parse_text_param(request.GET, "org", max_length=32)
+    unit = access.indicator_unit_get_for_user(user=request.user, code=org)
+    code = parse_text_param(request.GET, "indicator", max_length=64)
+    indicator = Indicator.objects.filter(code=code).first()
     if indicator is None:
         raise Http404
     complement = request.GET.get("complement") == "1" and indicator.denominator_id is not None
@@ -179,33 +190,30 @@ def _export(listing: drill.RecordList) -> tuple[list[str], Iterable[Sequence[obj
 
 
 @login_required
+@guard_parameters
 def reported_values(request: AuthedRequest) -> HttpResponse:
     """Entry of the reported figures (procedures online, dossiers online…) for a period."""
     period, _computed = _period(request)
+    org = parse_text_param(request.GET, "org", max_length=32)
     unit = (
-        access.indicator_unit_get_for_user(user=request.user, code=request.GET["org"], write=True)
-        if request.GET.get("org")
+        access.indicator_unit_get_for_user(user=request.user, code=org, write=True)
+        if org
         else access.default_unit_for_user(user=request.user, period=period)
     )
     access.indicator_unit_get_for_user(user=request.user, code=unit.code, write=True)
     element_list = list(DataElement.objects.filter(kind="reported").order_by("code"))
     errors: dict[str, str] = {}
     if request.method == "POST":
+        form = ReportedValuesForm(request.POST, elements=element_list)
+        form.is_valid()
+        # The accepted figures are saved; a refused one (NaN, "٩٧", 120) is shown with why.
         for element in element_list:
-            raw = request.POST.get(element.code, "").strip().replace(",", ".")
-            if not raw:
-                continue
-            try:
-                value = Decimal(raw)
-            except InvalidOperation:
-                errors[element.code] = _("Enter a number, e.g. 97 or 97,5.")
-                continue
-            if not 0 <= value <= 100:
-                errors[element.code] = _("A percentage lies between 0 and 100.")
-                continue
-            services.reported_value_set(
-                element=element, period=period, unit=unit, value=value, by=request.user
-            )
+            value: Decimal | None = form.cleaned_data.get(element.code)
+            if value is not None:
+                services.reported_value_set(
+                    element=element, period=period, unit=unit, value=value, by=request.user
+                )
+        errors = {name: " ".join(map(str, problems)) for name, problems in form.errors.items()}
         if not errors:
             messages.success(request, _("The reported figures were saved."))
             return redirect(f"{request.path}?period={period.code}&org={unit.code}")
@@ -217,11 +225,12 @@ def reported_values(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def figure_check(request: AuthedRequest) -> HttpResponse:
     """Check a figure typed from a legacy report: do numerator, denominator and % agree?"""
     if not user_scope(request.user).is_officer:
         raise Http404
-    text = request.GET.get("figure", "").strip()
+    text = parse_text_param(request.GET, "figure", max_length=200)
     result, error = None, ""
     if text:
         try:

@@ -7,7 +7,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from vnemis.accounts.access import user_scope
-from vnemis.core.http import AuthedRequest, paginate, query_without_page
+from vnemis.core.http import (
+    AuthedRequest,
+    guard_parameters,
+    paginate,
+    parse_text_param,
+    query_without_page,
+)
 from vnemis.core.xlsx import xlsx_response
 from vnemis.organisations import access, selectors
 from vnemis.organisations.choices import SchoolLevel
@@ -15,14 +21,16 @@ from vnemis.organisations.models import OrgPlacement, OrgUnit, TreeVersion
 
 
 @login_required
+@guard_parameters
 def orgunit_tree(request: AuthedRequest) -> HttpResponse:
     """Browse the tree one level at a time, in the version chosen (the current one by default)."""
     versions = list(TreeVersion.objects.all())
     version = next((v for v in versions if v.code == request.GET.get("version")), None)
     visible = access.orgunits_for_user(user=request.user)
     unit: OrgUnit | None = None
-    if request.GET.get("unit"):
-        unit = access.orgunit_get_for_user(user=request.user, code=request.GET["unit"])
+    code = parse_text_param(request.GET, "unit", max_length=32)
+    if code:
+        unit = access.orgunit_get_for_user(user=request.user, code=code)
     if version is None:
         # Default: the latest version the unit is placed in; at the top, the version of the
         # user's own unit (a 2022 Phòng officer starts in the 2022 tree).
@@ -89,12 +97,13 @@ def orgunit_tree(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def school_list(request: AuthedRequest) -> HttpResponse:
     schools = access.schools_for_user(user=request.user).prefetch_related("groups__group_set")
-    q = request.GET.get("q", "").strip()
+    q = parse_text_param(request.GET, "q")
     if q:
         schools = schools.filter(Q(code__startswith=q) | Q(name__icontains=q))
-    level = request.GET.get("level", "")
+    level = parse_text_param(request.GET, "level", max_length=8)
     if level:
         schools = schools.in_group("level", level)
     schools = schools.order_by("code")

@@ -3,10 +3,15 @@
 Officers and principals see everyone enrolled or employed in their subtrees; a teacher sees the
 pupils of the classes she is homeroom teacher of and her own staff record; a parent sees his
 children; a student sees herself. Nothing else reaches a view.
+
+Access follows enrolment: a school (and the offices above it) that a student has left keeps
+only what it held, its own enrolment periods, not his new school, class or contacts
+(``student_record_for_user``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -34,6 +39,9 @@ def _unit_ids(paths: tuple[str, ...]) -> QuerySet[OrgPlacement, Any]:
 
 
 def students_for_user(*, user: Any) -> QuerySet[Student]:
+    """Students the user may find: those with any enrolment, current or past, at a school of
+    an officer's subtree, and a teacher's, parent's or student's own. Past enrolments keep a
+    former school finding the student; ``student_record_for_user`` limits what it then sees."""
     scope = user_scope(user)
     if not getattr(user, "is_authenticated", False):
         return Student.objects.none()
@@ -88,35 +96,86 @@ def class_get_for_user(*, user: Any, pk: int) -> SchoolClass:
     return get_object_or_404(classes_for_user(user=user), pk=pk)
 
 
-def personal_data_visible(
-    *, user: Any, student: Student | None = None, staff: Staff | None = None
-) -> bool:
-    """Whether national ID, phone and address are shown unmasked to ``user``.
+def personal_data_visible(*, user: Any, staff: Staff) -> bool:
+    """Whether a staff member's national ID, phone and address are shown unmasked to ``user``.
 
-    Administrators and principals need them for their subtree; everyone sees their own, and a
-    parent sees his children's.
+    Administrators and principals need them for their subtree; everyone sees their own. For
+    students, ``student_record_for_user`` says it.
     """
     if not getattr(user, "is_authenticated", False):
         return False
-    person = student.person if student else (staff.person if staff else None)
-    if person is not None and person.user_id == user.pk:
-        return True
-    if (
-        student is not None
-        and GuardianLink.objects.filter(student=student, guardian__person__user=user).exists()
-    ):
+    if staff.person.user_id == user.pk:
         return True
     scope = user_scope(user)
     if not scope.unmasked_paths:
         return False
-    if student is not None:
-        units = list(Enrollment.objects.filter(student=student).values_list("school_id", flat=True))
-    elif staff is not None:
-        units = [staff.org_unit_id]
-    else:
-        return False
-    paths = list(OrgPlacement.objects.filter(unit_id__in=units).values_list("path", flat=True))
+    paths = list(
+        OrgPlacement.objects.filter(unit_id=staff.org_unit_id).values_list("path", flat=True)
+    )
     return scope.covers(paths, which="unmasked_paths")
+
+
+@dataclass(frozen=True)
+class StudentRecord:
+    """How much of one student's record a user may see.
+
+    ``enrollments``: the enrolments to show. ``contacts``: his current address and phone and his
+    guardians. ``unmasked``: his personal ID number (and address) in full rather than masked.
+    ``former``: the user's schools held the student once and no longer do.
+    """
+
+    enrollments: EnrollmentQuerySet
+    contacts: bool
+    unmasked: bool
+    former: bool
+
+
+def _current_enrollments(student: Student) -> list[Enrollment]:
+    """Where the student is now: his active enrolments, else (left the sector, graduated) the
+    last one, whose school keeps answering for him."""
+    enrollments = list(student.enrollments.order_by("-started_on", "-id"))
+    active = [e for e in enrollments if e.status == EnrollmentStatus.ACTIVE]
+    return active or enrollments[:1]
+
+
+def student_record_for_user(*, user: Any, student: Student) -> StudentRecord:
+    """What of ``student`` (already fetched through ``student_get_for_user``) ``user`` sees.
+
+    The student, his guardians, officers whose subtree holds his current school and the
+    homeroom teacher of his current class see the whole record, every enrolment included.
+    Officers whose subtree holds only schools he has left (the former school's principal, its
+    district office) see what that school held, which is his identity and their own
+    enrolment periods: name, date of birth, sex, ethnicity, codes and the personal ID number
+    masked. Not his new school or class, nor his current address, phone or guardians, which
+    belong to the school now responsible for him.
+    """
+    everything = student.enrollments.all()
+    if not getattr(user, "is_authenticated", False):
+        return StudentRecord(everything.none(), contacts=False, unmasked=False, former=False)
+    family = Student.objects.filter(pk=student.pk).filter(
+        Q(person__user=user) | Q(guardian_links__guardian__person__user=user)
+    )
+    if family.exists():
+        return StudentRecord(everything, contacts=True, unmasked=True, former=False)
+    scope = user_scope(user)
+    current = [e.pk for e in _current_enrollments(student)]
+    held = everything.filter(school_id__in=_unit_ids(scope.paths)) if scope.paths else None
+    teaches = scope.has_role(Role.TEACHER) and (
+        everything.filter(
+            pk__in=current,
+            status=EnrollmentStatus.ACTIVE,
+            school_class__homeroom_teacher__person__user=user,
+        ).exists()
+    )
+    if teaches or (held is not None and held.filter(pk__in=current).exists()):
+        unmasked_here = everything.filter(
+            pk__in=current, school_id__in=_unit_ids(scope.unmasked_paths)
+        )
+        unmasked = bool(scope.unmasked_paths) and unmasked_here.exists()
+        return StudentRecord(everything, contacts=True, unmasked=unmasked, former=False)
+    if held is not None and held.exists():
+        return StudentRecord(held, contacts=False, unmasked=False, former=True)
+    return StudentRecord(everything.none(), contacts=False, unmasked=False, former=False)
 
 
 def enrollments_for_user(*, user: Any, write: bool = False) -> EnrollmentQuerySet:

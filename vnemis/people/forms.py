@@ -6,6 +6,7 @@ from django import forms
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from vnemis.core.http import PlausibleDateField, StrictIntegerField
 from vnemis.organisations import access as org_access
 from vnemis.organisations.models import OrgUnit
 
@@ -14,12 +15,9 @@ class EnrollmentTransferForm(forms.Form):
     """Where and when a student moves; the destination is any school of the sector."""
 
     to_school = forms.CharField(label=_("Destination school code"), max_length=32)
-    on = forms.DateField(
-        label=_("Transfer date"),
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
-    )
-    to_class = forms.IntegerField(label=_("Class at the new school (optional)"), required=False)
+    # The preview then checks the date against the school year; this refuses year 1 or 9999.
+    on = PlausibleDateField(label=_("Transfer date"), years_ahead=1)
+    to_class = StrictIntegerField(label=_("Class at the new school (optional)"), required=False)
 
     def clean_to_school(self) -> OrgUnit:
         code = self.cleaned_data["to_school"].strip()

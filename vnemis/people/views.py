@@ -13,7 +13,13 @@ from django.utils.translation import pgettext
 from vnemis.accounts.access import user_scope
 from vnemis.core.audit import audit_record
 from vnemis.core.choices import AuditVerb
-from vnemis.core.http import AuthedRequest, paginate, query_without_page
+from vnemis.core.http import (
+    AuthedRequest,
+    guard_parameters,
+    paginate,
+    parse_int_param,
+    query_without_page,
+)
 from vnemis.core.masking import mask_address, mask_phone, mask_tail
 from vnemis.core.xlsx import xlsx_response
 from vnemis.organisations import access as org_access
@@ -40,7 +46,12 @@ def _masked(person: Person, *, visible: bool) -> dict[str, str]:
 
 
 @login_required
+@guard_parameters
 def student_list(request: AuthedRequest) -> HttpResponse:
+    # Numbers the filters read as decimals ("٣" as 3, 99999999999999999999 overflowing the
+    # database's integers) are refused here with a message first.
+    parse_int_param(request.GET, "school_class")
+    parse_int_param(request.GET, "grade", min_value=0, max_value=12)
     year = SchoolYear.current()
     enrollments = (
         access.enrollments_for_user(user=request.user)
@@ -112,34 +123,44 @@ def student_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def student_detail(request: AuthedRequest, code: str) -> HttpResponse:
     student = access.student_get_for_user(user=request.user, code=code)
     person = student.person
-    visible = access.personal_data_visible(user=request.user, student=student)
+    record = access.student_record_for_user(user=request.user, student=student)
     if user_scope(request.user).is_officer:
         # Officers' reads of a full personal record are logged (personal-data protection).
         audit_record(actor=request.user, verb=AuditVerb.VIEWED, target=student)
-    enrollments = student.enrollments.select_related("school", "school_year", "school_class")
-    guardians = student.guardian_links.select_related("guardian__person")
+    personal = _masked(person, visible=record.unmasked)
+    guardians = []
+    if record.contacts:
+        links = student.guardian_links.select_related("guardian__person")
+        guardians = [(g, _masked(g.guardian.person, visible=record.unmasked)) for g in links]
+    else:
+        # A school the student has left does not learn where he lives now.
+        personal["address"] = personal["phone"] = ""
+    enrollments = record.enrollments.select_related("school", "school_year", "school_class")
     return render(
         request,
         "people/student_detail.html",
         {
             "student": student,
             "person": person,
-            "personal": _masked(person, visible=visible),
-            "unmasked": visible,
+            "personal": personal,
+            "unmasked": record.unmasked,
+            "former": record.former,
             "can_transfer": access.enrollments_for_user(user=request.user, write=True)
             .active()
             .filter(student=student)
             .exists(),
             "enrollments": enrollments.order_by("-started_on"),
-            "guardians": [(g, _masked(g.guardian.person, visible=visible)) for g in guardians],
+            "guardians": guardians,
         },
     )
 
 
 @login_required
+@guard_parameters
 def staff_list(request: AuthedRequest) -> HttpResponse:
     staff = (
         access.staff_for_user(user=request.user)
@@ -199,6 +220,7 @@ def staff_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def staff_detail(request: AuthedRequest, code: str) -> HttpResponse:
     staff = access.staff_get_for_user(user=request.user, code=code)
     visible = access.personal_data_visible(user=request.user, staff=staff)
@@ -219,6 +241,7 @@ def staff_detail(request: AuthedRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def home(request: AuthedRequest) -> HttpResponse:
     """Counts of the user's own scope; parents and students go straight to their records."""
     scope = user_scope(request.user)
@@ -240,6 +263,7 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def school_detail(request: AuthedRequest, code: str) -> HttpResponse:
     school = org_access.school_get_for_user(user=request.user, code=code)
     year = SchoolYear.current()
@@ -270,6 +294,7 @@ def school_detail(request: AuthedRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def student_transfer(request: AuthedRequest, code: str) -> HttpResponse:
     """Transfer a student to another school: a preview first, then the confirmed write."""
     enrollment = get_object_or_404(
@@ -311,6 +336,7 @@ def student_transfer(request: AuthedRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def school_promotion(request: AuthedRequest, code: str) -> HttpResponse:
     """Year-end promotion of a school: the list of moves, then the confirmed write."""
     school = org_access.school_get_for_user(user=request.user, code=code, write=True)
@@ -351,6 +377,7 @@ def school_promotion(request: AuthedRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def data_quality(request: AuthedRequest) -> HttpResponse:
     """Suspect records of the user's scope, each list exportable to Excel."""
     if not user_scope(request.user).is_officer:

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django import forms
 
+from vnemis.core.http import PlausibleDateField, text_without_control_characters
 from vnemis.reports.models import ReportDocument
 from vnemis.reports.services import EDITABLE
 
@@ -9,9 +13,12 @@ from vnemis.reports.services import EDITABLE
 class ReportDraftForm(forms.ModelForm):  # type: ignore[type-arg]
     """The parts of a report the officer writes; figures come from the records."""
 
-    signed_on = forms.DateField(
+    # A report of the digital-transformation programme is signed from 2000 (the programme is
+    # younger) until a year ahead at most.
+    signed_on = PlausibleDateField(
         required=False,
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        earliest=dt.date(2000, 1, 1),
+        years_ahead=1,
         widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
     )
 
@@ -29,3 +36,11 @@ class ReportDraftForm(forms.ModelForm):  # type: ignore[type-arg]
                 "recipients",
             )
         }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # Text pasted from Word carries line-break characters that a DOCX cannot hold.
+        for name, value in data.items():
+            if isinstance(value, str):
+                data[name] = text_without_control_characters(value)
+        return data

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 
 from vnemis.core.audit import audit_record
 from vnemis.core.choices import AuditVerb
-from vnemis.core.http import AuthedRequest, paginate
+from vnemis.core.http import AuthedRequest, guard_parameters, paginate, parse_text_param
 from vnemis.indicators import access as indicator_access
-from vnemis.indicators.periods import PeriodError
+from vnemis.indicators.forms import PeriodField
 from vnemis.reports import access, rendering, services
 from vnemis.reports.forms import ReportDraftForm
 from vnemis.reports.rendering import CONTENT_TYPES, FORMATS, RenderError
@@ -20,6 +20,7 @@ from vnemis.reports.selectors import ReportDataError
 
 
 @login_required
+@guard_parameters
 def report_list(request: AuthedRequest) -> HttpResponse:
     reports = access.reports_for_user(user=request.user).select_related("unit", "finalized_by")
     units = (
@@ -39,21 +40,24 @@ def report_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@guard_parameters
 def report_start(request: AuthedRequest) -> HttpResponse:
     unit = indicator_access.indicator_unit_get_for_user(
-        user=request.user, code=request.POST.get("org", "")
+        user=request.user, code=parse_text_param(request.POST, "org", max_length=32)
     )
     try:
+        period = PeriodField().clean(request.POST.get("period", ""))
         draft = services.report_draft_get_or_create(
-            unit=unit, by=request.user, period_code=request.POST.get("period", "")
+            unit=unit, by=request.user, period_code=period.code
         )
-    except (PeriodError, ReportDataError):
+    except (ValidationError, ReportDataError):
         messages.error(request, _("The report covers a half-year such as 2022H1."))
         return redirect("reports:report_list")
     return redirect("reports:report_edit", pk=draft.pk)
 
 
 @login_required
+@guard_parameters
 def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     document = access.report_get_for_user(user=request.user, pk=pk)
     form = ReportDraftForm(request.POST or None, instance=document)
@@ -83,6 +87,7 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@guard_parameters
 def report_finalise(request: AuthedRequest, pk: int) -> HttpResponse:
     document = access.report_get_for_user(user=request.user, pk=pk, finalise=True)
     try:
@@ -96,6 +101,7 @@ def report_finalise(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@guard_parameters
 def report_new_version(request: AuthedRequest, pk: int) -> HttpResponse:
     document = access.report_get_for_user(user=request.user, pk=pk)
     draft = services.report_draft_get_or_create(
@@ -105,6 +111,7 @@ def report_new_version(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@guard_parameters
 def report_download(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
     document = access.report_get_for_user(user=request.user, pk=pk)
     if fmt not in FORMATS:

@@ -37,6 +37,14 @@ class PeriodTests(SimpleTestCase):
             with self.assertRaises(PeriodError):
                 parse_period(bad)
 
+    def test_impossible_years_and_foreign_digits_are_period_errors(self) -> None:
+        """Year 0 cannot make a date and "٢٠٢٢" is not 2022: both are refused as periods,
+        never a ValueError escaping to a page."""
+        for bad in ("0000H1", "0000", "9999Q4", "1899-1900", "٢٠٢٢H1", "２０２２"):
+            with self.subTest(bad=bad), self.assertRaises(PeriodError):
+                parse_period(bad)
+        self.assertEqual(parse_period("2999H2").end, dt.date(2999, 12, 31))
+
     def test_legacy_figure_check(self) -> None:
         seed = check_legacy_figure("168/612 trường (đạt 24,4%)")
         self.assertFalse(seed.consistent)

@@ -1,0 +1,264 @@
+"""The role × URL matrix: every URL pattern of the project, requested by every persona.
+
+The patterns are enumerated from the URL configuration, so a new page cannot be forgotten: a
+URL name missing from ``EXPECTED`` fails the test, which says what to declare. A page that
+names an object (in its path, or as ``?org=``) is requested with an object of school A and
+one of school B (``vnemis/testing/urlmatrix.py`` says how), so a persona of one school gets 404
+on the other's. No page shows a persona the names or personal ID numbers of people of a school
+it may not see.
+
+It runs on both database passes: access is decided by path prefix queries (LIKE), whose
+behaviour is the database's, and the whole matrix takes a few seconds.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from vnemis.testing import urlmatrix
+from vnemis.testing.personas import PersonaTestCase
+
+LOGIN = "302 to the login page"
+ADMIN_LOGIN = "302 to the admin login page"
+Outcome = int | str
+Statuses = Mapping[str | None, Outcome]
+LOGGED_IN = tuple(p for p in urlmatrix.PERSONAS if p is not None)
+
+
+def grant(
+    personas: Collection[str],
+    *,
+    ok: Outcome = 200,
+    denied: Outcome = 404,
+    anonymous: Outcome = LOGIN,
+) -> dict[str | None, Outcome]:
+    """``ok`` for ``personas``, ``denied`` for the other logged-in ones, ``anonymous`` for the
+    visitor who is not logged in."""
+    unknown = set(personas) - set(LOGGED_IN)
+    assert not unknown, f"not personas: {unknown}"
+    statuses: dict[str | None, Outcome] = {p: ok if p in personas else denied for p in LOGGED_IN}
+    statuses[None] = anonymous
+    return statuses
+
+
+@dataclass(frozen=True)
+class Expect:
+    """Statuses per persona: ``a`` with school A's object (or the only request of a page
+    without object), ``b`` with school B's. ``method="post"`` for views that take only POST.
+    ``any_object``: the answer does not depend on the object (the admin site turns every
+    persona away), so only school A's is requested."""
+
+    a: Statuses
+    b: Statuses | None = None
+    method: str = "get"
+    any_object: bool = False
+
+
+EVERYONE = set(LOGGED_IN)
+PROVINCE = {"department_admin", "province_officer"}
+OFFICERS_A = PROVINCE | {"batxat_officer", "commune_officer", "principal_a"}
+OFFICERS_B = PROVINCE | {"baothang_officer", "principal_b"}
+OFFICERS = OFFICERS_A | OFFICERS_B
+WRITERS_A = {"department_admin", "principal_a"}
+WRITERS_B = {"department_admin", "principal_b"}
+WRITERS = WRITERS_A | WRITERS_B
+# The admin site is for staff accounts, and no persona is staff: it sends them to its login.
+ADMIN_ONLY = grant(set(), denied=ADMIN_LOGIN, anonymous=ADMIN_LOGIN)
+
+# URL name (or "namespace:" for all its URLs not named here) → expected statuses.
+EXPECTED: dict[str, Expect] = {
+    # Django's admin site and language switch; the public pages.
+    "admin:": Expect(ADMIN_ONLY, any_object=True),
+    "admin:login": Expect(grant(EVERYONE, anonymous=200)),
+    "admin:logout": Expect(grant(EVERYONE, ok=302, anonymous=302)),
+    "set_language": Expect(grant(EVERYONE, ok=302, anonymous=302)),
+    "accounts:login": Expect(grant(EVERYONE, anonymous=200)),
+    "accounts:logout": Expect(grant(EVERYONE, ok=405, anonymous=405)),
+    "core:health": Expect(grant(EVERYONE, anonymous=200)),
+    # Lists and home pages: every user, each seeing only the rows of their scope.
+    "people:home": Expect(grant(EVERYONE)),
+    "people:student_list": Expect(grant(EVERYONE)),
+    "people:staff_list": Expect(grant(EVERYONE)),
+    "organisations:school_list": Expect(grant(EVERYONE)),
+    "reports:report_list": Expect(grant(EVERYONE)),
+    "imports:import_template": Expect(grant(EVERYONE)),
+    "people:data_quality": Expect(grant(OFFICERS)),
+    "indicators:check": Expect(grant(OFFICERS)),
+    "imports:import_list": Expect(grant(WRITERS)),
+    "imports:import_export": Expect(grant(WRITERS)),
+    # Pages of one school's objects.
+    "people:school_detail": Expect(
+        grant(OFFICERS_A | {"teacher_a", "teacher_a2"}), grant(OFFICERS_B)
+    ),
+    "people:school_promotion": Expect(grant(WRITERS_A), grant(WRITERS_B)),
+    "people:student_detail": Expect(
+        grant(OFFICERS_A | {"teacher_a", "parent_a", "student_a"}), grant(OFFICERS_B)
+    ),
+    "people:student_transfer": Expect(grant(WRITERS_A), grant(WRITERS_B)),
+    "people:staff_detail": Expect(grant(OFFICERS_A | {"teacher_a"}), grant(OFFICERS_B)),
+    "organisations:orgunit_tree": Expect(
+        grant(OFFICERS_A | {"teacher_a", "teacher_a2"}), grant(OFFICERS_B)
+    ),
+    "indicators:dashboard": Expect(grant(OFFICERS_A), grant(OFFICERS_B)),
+    "indicators:records": Expect(grant(OFFICERS_A), grant(OFFICERS_B)),
+    "indicators:reported": Expect(grant(WRITERS_A), grant(WRITERS_B)),
+    "reports:report_start": Expect(
+        grant(OFFICERS_A, ok=302), grant(OFFICERS_B, ok=302), method="post"
+    ),
+    "reports:report_edit": Expect(grant(OFFICERS_A), grant(OFFICERS_B)),
+    "reports:report_finalise": Expect(
+        grant(WRITERS_A, ok=302), grant(WRITERS_B, ok=302), method="post"
+    ),
+    "reports:report_new_version": Expect(
+        grant(OFFICERS_A, ok=302), grant(OFFICERS_B, ok=302), method="post"
+    ),
+    # A school's semi-annual report has no figures to render: back to the draft, with why.
+    "reports:report_download": Expect(grant(OFFICERS_A, ok=302), grant(OFFICERS_B, ok=302)),
+    "digital:profile_history": Expect(grant(OFFICERS_A), grant(OFFICERS_B)),
+    "digital:self_assessment": Expect(grant(OFFICERS_A), grant(OFFICERS_B)),
+    "digital:criterion_evidence": Expect(grant(OFFICERS_A), grant(OFFICERS_B)),
+    "imports:import_detail": Expect(grant(WRITERS_A), grant(WRITERS_B)),
+    "imports:import_errors": Expect(grant(WRITERS_A), grant(WRITERS_B)),
+    # Committed by the importer of the job's unit only (the Sở's administrator imports into
+    # the Sở: he reads a school's job but does not commit it).
+    "imports:import_commit": Expect(
+        grant({"principal_a"}, ok=302), grant({"principal_b"}, ok=302), method="post"
+    ),
+    "imports:import_cancel": Expect(
+        grant(WRITERS_A, ok=302), grant(WRITERS_B, ok=302), method="post"
+    ),
+}
+
+# Who must not find the names or personal ID numbers of these people on any page: everyone
+# of school A, of school B, and each pupil of school A (urlmatrix.personal_data).
+HIDDEN_FROM: dict[str, set[str | None]] = {
+    "a": {None, "nobody", "baothang_officer", "principal_b"},
+    "b": {None, "nobody", *(EVERYONE - OFFICERS_B)},
+    "student_a1": {"teacher_a2"},  # another class
+    "student_a2": {"teacher_a", "parent_a", "student_a"},
+}
+
+
+def expected_for(key: str, namespace: str) -> Expect | None:
+    return EXPECTED.get(key) or (EXPECTED.get(namespace + ":") if namespace else None)
+
+
+# The fast hasher only shortens building the world's accounts; no persona logs in by password.
+@override_settings(
+    MEDIA_ROOT=tempfile.mkdtemp(prefix="vnemis-matrix-"),
+    PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+)
+class UrlMatrixTests(PersonaTestCase):
+    values: ClassVar[dict[str, dict[str, str]]]
+    secrets: ClassVar[dict[str, tuple[str, ...]]]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.values = urlmatrix.build_matrix_world(cls.world)
+        cls.secrets = urlmatrix.personal_data(cls.world)
+
+    def setUp(self) -> None:
+        self.clients: dict[str | None, Client] = {}
+        for persona in urlmatrix.PERSONAS:
+            client = Client()
+            if persona is not None:
+                client.force_login(self.world.users[persona])
+            self.clients[persona] = client
+        self.shown: set[str] = set()  # personal data seen by those who may see it
+        self.login_url = reverse("accounts:login")
+        self.admin_login_url = reverse("admin:login")
+
+    def outcome(self, response: Any) -> Outcome:
+        if response.status_code == 302:
+            location = response["Location"]
+            if location.startswith(self.login_url):
+                return LOGIN
+            if location.startswith(self.admin_login_url):
+                return ADMIN_LOGIN
+        return int(response.status_code)
+
+    def leaks(self, persona: str | None, body: bytes) -> list[str]:
+        """Personal data in ``body`` that ``persona`` may not see."""
+        found = []
+        for whose, strings in self.secrets.items():
+            if persona in HIDDEN_FROM[whose]:
+                found += [s for s in strings if s.encode() in body]
+            else:
+                self.shown.update(s for s in strings if s.encode() in body)
+        return found
+
+    def test_every_url_has_declared_statuses_for_every_persona(self) -> None:
+        """Each persona gets the declared status on every URL, with school A's object and
+        with school B's; anonymous visitors are sent to the login page."""
+        undeclared: list[str] = []
+        mismatches: list[str] = []
+        leaks: list[str] = []
+        for route in urlmatrix.project_routes():
+            expect = expected_for(route.key, route.namespace)
+            if expect is None:
+                undeclared.append(route.key)
+                continue
+            for side in urlmatrix.SIDES:
+                probe = urlmatrix.probe_for(route, self.values[side])
+                wanted = expect.a if side == "a" else expect.b
+                if wanted is None:
+                    if probe.per_side and not expect.any_object:
+                        undeclared.append(f"{route.key} (statuses with school B's object: b=)")
+                    break
+                seen: dict[str | None, Outcome] = {}
+                for persona, client in self.clients.items():
+                    if expect.method == "post":
+                        response = client.post(probe.url, probe.data)
+                    else:
+                        response = client.get(probe.url)
+                    seen[persona] = self.outcome(response)
+                    body = b"" if response.streaming else response.content
+                    leaks += [f"{persona} {probe.url}: {s}" for s in self.leaks(persona, body)]
+                if seen != dict(wanted):
+                    diff = {p: (wanted.get(p), seen[p]) for p in seen if wanted.get(p) != seen[p]}
+                    mismatches.append(f"{route.key} {probe.url} (expected, got): {diff}")
+                if not probe.per_side:
+                    break
+        self.assertEqual(
+            undeclared,
+            [],
+            "Declare the expected statuses of these URLs in EXPECTED "
+            "(vnemis/testing/tests/test_url_matrix.py), e.g. "
+            '"app:name": Expect(grant(OFFICERS_A), grant(OFFICERS_B))',
+        )
+        self.assertEqual(leaks, [], "personal data the persona may not see")
+        self.assertEqual(mismatches, [])
+        # The check could fail: each group's data is on some page of those who may see it.
+        unseen = [whose for whose, strings in self.secrets.items() if not self.shown & {*strings}]
+        self.assertEqual(unseen, [])
+
+    def test_an_undeclared_url_is_reported(self) -> None:
+        """A URL name missing from the table is found, not silently skipped."""
+        keys = [r.key for r in urlmatrix.project_routes()]
+        self.assertIn("people:student_detail", keys)
+        self.assertIn("admin:people_person_change", keys)
+        self.assertIsNone(expected_for("people:a_page_added_tomorrow", "people"))
+        self.assertIsNotNone(expected_for("admin:a_model_added_tomorrow", "admin"))
+
+    def test_out_of_scope_objects_answer_404_without_their_data(self) -> None:
+        """principal_a asking for school B's student, staff and school gets 404 pages that do
+        not hold the student's name or personal ID number."""
+        b = self.values["b"]
+        student_b = self.world.student_b.person
+        for url in (
+            reverse("people:student_detail", args=[b["student"]]),
+            reverse("people:staff_detail", args=[b["staff"]]),
+            reverse("people:school_detail", args=[b["school"]]),
+            reverse("reports:report_edit", args=[b["report"]]),
+        ):
+            response = self.clients["principal_a"].get(url)
+            self.assertEqual(response.status_code, 404, url)
+            self.assertNotContains(response, student_b.full_name, status_code=404)
+            self.assertNotContains(response, str(student_b.national_id), status_code=404)

@@ -1,0 +1,354 @@
+"""Every URL pattern of the project, and how to fill it with an object of school A or B.
+
+The role × URL matrix and the parameter fuzz (``vnemis/testing/tests/``) walk
+``project_routes()``, so a new page is found without anyone listing it. A page whose path (or
+query) names an object is requested twice: with an object of school A (Bát Xát) and one of
+school B (Bảo Thắng). How each parameter is filled is declared in ``FILL`` (by URL name or
+namespace) and ``PARAM_OBJECTS`` (by parameter name); values are templates such as
+``"{student}"``, filled with the objects of one side (``build_matrix_world``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
+
+from vnemis.accounts import services as account_services
+from vnemis.accounts.choices import Role
+from vnemis.accounts.models import User
+from vnemis.digital import services as digital_services
+from vnemis.imports import services as import_services
+from vnemis.people.models import Person, Staff
+from vnemis.reports import services as report_services
+from vnemis.testing.world import PASSWORD, World
+
+# The world's personas, and principal_b, added here: school B's principal must never see
+# school A, as principal_a must never see school B.
+PERSONAS: tuple[str | None, ...] = (
+    None,  # the anonymous visitor
+    "department_admin",
+    "province_officer",
+    "batxat_officer",
+    "baothang_officer",
+    "commune_officer",
+    "principal_a",
+    "principal_b",
+    "teacher_a",
+    "teacher_a2",
+    "parent_a",
+    "student_a",
+    "nobody",
+)
+SIDES = ("a", "b")
+_ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+_REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern, with the routes of the includes above it joined in front."""
+
+    key: str  # "people:student_detail"; an unnamed pattern: "admin:<its route>"
+    route: str  # "students/<str:code>/"
+    params: tuple[tuple[str, str], ...]  # (name, converter): ("code", "str"), ("pk", "int")
+    namespace: str
+
+    def path(self, values: Mapping[str, str]) -> str:
+        """The URL path with each parameter replaced by ``values[name]`` (quoted)."""
+
+        def fill(match: re.Match[str]) -> str:
+            converter = match.groupdict().get("converter") or "str"
+            return quote(str(values[match["name"]]), safe="/" if converter == "path" else "")
+
+        # Regex groups first: "(?P<url>.*)" would otherwise read as the route parameter <url>.
+        path = _REGEX_GROUP.sub(fill, self.route)
+        path = _ROUTE_PARAM.sub(fill, path)
+        return "/" + path.replace("^", "").replace("$", "").replace("\\", "")
+
+
+def _walk(resolver: URLResolver, prefix: str, namespace: str) -> Iterator[Route]:
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _walk(entry, route, inner)
+            continue
+        assert isinstance(entry, URLPattern)
+        if isinstance(entry.pattern, RoutePattern):
+            params = tuple(
+                (m["name"], m["converter"] or "str") for m in _ROUTE_PARAM.finditer(route)
+            )
+        else:
+            params = tuple((m["name"], "regex") for m in _REGEX_GROUP.finditer(route))
+        name = entry.name or route
+        yield Route(
+            key=f"{namespace}:{name}" if namespace else name,
+            route=route,
+            params=params,
+            namespace=namespace,
+        )
+
+
+def project_routes() -> list[Route]:
+    """Every URL pattern of ``ROOT_URLCONF``, includes followed."""
+    return list(_walk(get_resolver(), "", ""))
+
+
+@dataclass(frozen=True)
+class Fill:
+    """How a page is given its object: path parameters, query and POST body as templates."""
+
+    path: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict)
+    data: Mapping[str, str] = field(default_factory=dict)
+
+
+# A path parameter not declared for its URL in FILL is filled by its name here.
+PARAM_OBJECTS: dict[str, str] = {
+    "code": "{school}",
+    "kind": "students",
+    "fmt": "docx",
+    "criterion": "1.4",
+    "object_id": "{person}",
+    "content_type_id": "{person_type}",
+    "id": "{user}",
+    "app_label": "people",
+    "url": "no-such-page/",
+}
+
+# Keyed by URL name, or by namespace ("reports:") for every URL of an app.
+FILL: dict[str, Fill] = {
+    "reports:": Fill(path={"pk": "{report}"}),
+    "reports:report_start": Fill(data={"org": "{school}", "period": "2022H1"}),
+    "imports:": Fill(path={"pk": "{job}"}),
+    "people:student_detail": Fill(path={"code": "{student}"}),
+    "people:student_transfer": Fill(path={"code": "{student}"}),
+    "people:staff_detail": Fill(path={"code": "{staff}"}),
+    "indicators:dashboard": Fill(query={"org": "{school}", "period": "2022H1"}),
+    "indicators:records": Fill(
+        query={"org": "{school}", "period": "2022H1", "indicator": "schools_in_database"}
+    ),
+    "indicators:reported": Fill(query={"org": "{school}", "period": "2022H1"}),
+    "organisations:orgunit_tree": Fill(query={"unit": "{school}"}),
+}
+
+
+def fill_for(route: Route) -> Fill:
+    """The declared filling of ``route``: its own, else its namespace's, else none."""
+    own = FILL.get(route.key)
+    shared = FILL.get(route.namespace + ":") if route.namespace else None
+    if own is None and shared is None:
+        return Fill()
+    return Fill(
+        path={**(shared.path if shared else {}), **(own.path if own else {})},
+        query={**(shared.query if shared else {}), **(own.query if own else {})},
+        data={**(shared.data if shared else {}), **(own.data if own else {})},
+    )
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A request to make: the path and query, and the body when posting."""
+
+    url: str
+    data: Mapping[str, str]
+    per_side: bool  # the URL names an object, so it differs between school A and B
+    path_values: Mapping[str, str] = field(default_factory=dict)
+
+
+class UnfillableRoute(LookupError):
+    """A path parameter that neither FILL nor PARAM_OBJECTS says how to fill."""
+
+
+def probe_for(route: Route, values: Mapping[str, str]) -> Probe:
+    """The request for ``route`` with the objects of one side (``build_matrix_world``)."""
+    fill = fill_for(route)
+    path_values: dict[str, str] = {}
+    per_side = False
+    for name, _converter in route.params:
+        template = fill.path.get(name, PARAM_OBJECTS.get(name))
+        if template is None:
+            raise UnfillableRoute(
+                f"{route.key}: say how to fill <{name}> in FILL or PARAM_OBJECTS "
+                "(vnemis/testing/urlmatrix.py)"
+            )
+        per_side |= "{" in template
+        path_values[name] = template.format(**values)
+    query = {}
+    for name, template in fill.query.items():
+        per_side |= "{" in template
+        query[name] = template.format(**values)
+    data = {name: template.format(**values) for name, template in fill.data.items()}
+    per_side |= any("{" in template for template in fill.data.values())
+    url = route.path(path_values) + ("?" + urlencode(query) if query else "")
+    return Probe(url=url, data=data, per_side=per_side, path_values=path_values)
+
+
+@dataclass(frozen=True)
+class PageForm:
+    """A form found in a page: its method, action and fields with their initial values."""
+
+    method: str
+    action: str
+    fields: Mapping[str, str]
+
+
+_FORM = re.compile(r"<form\b(?P<attrs>[^>]*)>(?P<body>.*?)</form>", re.DOTALL | re.IGNORECASE)
+_FIELD = re.compile(r"<(?P<tag>input|select|textarea|button)\b(?P<attrs>[^>]*)>", re.IGNORECASE)
+_ATTR = re.compile(r"""(?P<name>[\w-]+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""")
+
+
+def _attrs(text: str) -> dict[str, str]:
+    return {
+        m["name"].lower(): html.unescape(m["dq"] if m["dq"] is not None else m["sq"] or "")
+        for m in _ATTR.finditer(text)
+    }
+
+
+def page_forms(page: str) -> list[PageForm]:
+    """The forms of an HTML page, each field with its value as sent unchanged (a select's
+    first option; a textarea's value is left empty)."""
+    forms = []
+    for form in _FORM.finditer(page):
+        attrs = _attrs(form["attrs"])
+        fields: dict[str, str] = {}
+        for match in _FIELD.finditer(form["body"]):
+            field_attrs = _attrs(match["attrs"])
+            name = field_attrs.get("name")
+            if not name or name in fields:
+                continue
+            value = field_attrs.get("value", "")
+            if match["tag"].lower() == "select":
+                rest = form["body"][match.end() :]
+                option = re.search(r"<option\b([^>]*)>", rest, re.IGNORECASE)
+                value = _attrs(option[1]).get("value", "") if option else ""
+            fields[name] = value
+        forms.append(
+            PageForm(
+                method=attrs.get("method", "get").lower(),
+                action=urlsplit(attrs.get("action", "")).path,
+                fields=fields,
+            )
+        )
+    return forms
+
+
+# A file of one bad row: its dry run leaves an error report to download.
+_BAD_STUDENTS = (
+    "Họ và tên,Ngày sinh,Giới tính,Dân tộc,Số định danh cá nhân,Mã trường,Khối,Lớp\n"
+    "Sùng A Dính,31/02/2013,Nam,H'Mông,,{school},3,3A\n"
+)
+# The smallest well-formed PDF: evidence files may be checked by content.
+_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def add_principal_b(world: World) -> User:
+    """School B's principal, as a persona of ``world`` (``world.users["principal_b"]``)."""
+    user = account_services.user_create(
+        username="principal_b", password=PASSWORD, by=None, check_password=False
+    )
+    account_services.role_assign(user=user, role=Role.PRINCIPAL, org_unit=world.school_b, by=None)
+    world.users["principal_b"] = user
+    return user
+
+
+def build_matrix_world(world: World) -> dict[str, dict[str, str]]:
+    """Add principal_b and, for each school, the objects its pages show (a report, an import
+    job with an error report, a self-assessment with evidence); return each side's values.
+
+    Files go to the current MEDIA_ROOT: call it under ``override_settings(MEDIA_ROOT=...)``.
+    """
+    add_principal_b(world)
+    person_type = ContentType.objects.get_for_model(Person)
+    day = dt.date(2021, 10, 1)
+    values: dict[str, dict[str, str]] = {}
+    sides = {
+        "a": (world.school_a, world.batxat, world.student_a1, world.teacher_a, "principal_a"),
+        "b": (
+            world.school_b,
+            world.baothang,
+            world.student_b,
+            Staff.objects.get(org_unit=world.school_b),
+            "principal_b",
+        ),
+    }
+    for side, (school, office, student, staff, principal) in sides.items():
+        report = report_services.report_draft_get_or_create(
+            unit=school, period_code="2022H1", by=None
+        )
+        folder = Path(tempfile.mkdtemp(prefix="vnemis-matrix-"))
+        upload = folder / "hoc-sinh.csv"
+        upload.write_text(_BAD_STUDENTS.format(school=school.code), encoding="utf-8")
+        source = import_services.import_file_store(path=upload, name=upload.name, by=None)
+        job = import_services.import_job_create(
+            source=source, kind="students", by=None, dry_run=True, scope_unit=school
+        )
+        job = import_services.import_job_run(job=job, by=None, day=day)
+        assessment = digital_services.self_assessment_prepare(
+            school=school, school_year=world.year, day=day, by=None
+        )
+        digital_services.criterion_score_set(
+            score=assessment.scores.get(criterion__code=PARAM_OBJECTS["criterion"]),
+            by=None,
+            points=5,
+            evidence=SimpleUploadedFile("ke-hoach.pdf", _PDF, content_type="application/pdf"),
+        )
+        values[side] = {
+            "school": school.code,
+            "office": office.code,
+            "student": student.code,
+            "staff": staff.code,
+            "report": str(report.pk),
+            "job": str(job.pk),
+            "person": str(student.person.pk),
+            "person_type": str(person_type.pk),
+            "user": str(world.users[principal].pk),
+        }
+    return values
+
+
+def personal_data(world: World) -> dict[str, tuple[str, ...]]:
+    """Strings that identify people: names and personal ID numbers, of everyone of school A
+    ("a"), of school B ("b"), and of each pupil of school A ("student_a1", "student_a2"). A
+    persona who may not see them must find none of them in any page."""
+    b_staff = Staff.objects.select_related("person").get(org_unit=world.school_b)
+    guardians = world.student_a1.guardian_links.select_related("guardian__person")
+
+    def strings(*people: Any) -> tuple[str, ...]:
+        found: list[str] = []
+        for person in people:
+            found.append(person.full_name)
+            if person.national_id:
+                found.append(person.national_id)
+        return tuple(found)
+
+    return {
+        "a": strings(
+            world.student_a1.person,
+            world.student_a2.person,
+            world.teacher_a.person,
+            world.teacher_a2.person,
+            *(g.guardian.person for g in guardians),
+        ),
+        "b": strings(world.student_b.person, b_staff.person),
+        "student_a1": strings(world.student_a1.person),
+        "student_a2": strings(world.student_a2.person),
+    }
