@@ -20,6 +20,7 @@ from django import forms
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -102,7 +103,7 @@ def bad_parameter_response(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "400.html", {"message": message}, status=400)
 
 
-def guard_parameters[ViewT: Callable[..., HttpResponse]](view: ViewT) -> ViewT:
+def guard_parameters[ViewT: Callable[..., HttpResponseBase]](view: ViewT) -> ViewT:
     """Answer 400 with a message for a value the view cannot use.
 
     Before the view: a control character in a query value or path segment, or a NUL in a form
@@ -111,7 +112,7 @@ def guard_parameters[ViewT: Callable[..., HttpResponse]](view: ViewT) -> ViewT:
     """
 
     @functools.wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if _has_control_characters(request, kwargs):
             return _control_character_response(request)
         try:

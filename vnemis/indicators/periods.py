@@ -69,8 +69,8 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 def parse_period(code: str) -> Period:
     """Read a period code; raises ``PeriodError`` with the accepted forms."""
     code = code.strip().upper()
-    year = code[:4]
-    if year.isascii() and year.isdigit() and not FIRST_YEAR <= int(year) <= LAST_YEAR:
+    prefix = code[:4]
+    if prefix.isascii() and prefix.isdigit() and not FIRST_YEAR <= int(prefix) <= LAST_YEAR:
         raise PeriodError(
             f"Unknown period {code!r}: the year must lie between {FIRST_YEAR} and {LAST_YEAR}."
         )
