@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from vnemis.accounts.models import User
 from vnemis.core.installation import installation_code
+from vnemis.imports.formats.base import outside_id
 from vnemis.imports.models import ExternalRef
 from vnemis.imports.oneroster import ids as names
 from vnemis.imports.oneroster.bundle import METADATA, Bundle, Problem, read_bundle
@@ -89,13 +90,6 @@ _NATIONAL_ID = re.compile(r"[0-9]{12}")
 _USER_ID = re.compile(r"\{([^{}:]*):([^{}]*)\}")
 # Shorter values ("12" in "{LDAP:12}") are too common to name anybody.
 MIN_CODE_LENGTH = 6
-
-
-def national_id_outside() -> str:
-    return _(
-        "This personal ID number is already used for a person outside your unit's area; "
-        "contact the education office or the Department."
-    )
 
 
 def identifier_outside() -> str:
@@ -575,7 +569,7 @@ class _Importer:
             "pk", "national_id"
         ):
             if pk != remembered and not self.reachable(pk):
-                raise _Refused(numbers[str(number)], national_id_outside())
+                raise _Refused(numbers[str(number)], str(outside_id()))
             chosen.setdefault(pk, "national_id")
         own = names.own_pk(sourced_id, installation=self.installation, kind=names.USER)
         if own is not None and Person.objects.filter(pk=own).exists():

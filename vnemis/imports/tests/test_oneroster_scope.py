@@ -17,6 +17,7 @@ from django.conf import settings
 from django.test import SimpleTestCase
 
 from vnemis.core.installation import installation_code
+from vnemis.imports.formats.base import outside_id
 from vnemis.imports.models import ExternalRef
 from vnemis.imports.oneroster import ids as names
 from vnemis.imports.oneroster.bundle import HEADERS, BundleError, read_bundle
@@ -26,7 +27,6 @@ from vnemis.imports.oneroster.importer import (
     grade_level,
     identifier_outside,
     identity_conflict,
-    national_id_outside,
     oneroster_import,
     session_end_year,
 )
@@ -396,7 +396,7 @@ class PeopleOutOfReachTests(RosterTestCase):
                 refusals = [p for p in result.problems if p.error]
                 self.assertEqual(
                     [(p.file, p.line, p.column, p.message) for p in refusals],
-                    [("users.csv", 3, column, national_id_outside())],
+                    [("users.csv", 3, column, str(outside_id()))],
                 )
                 for secret in ("Sử", "Giàng", "Phố Lu", w.school_b.code, w.student_b.code):
                     self.assertNotIn(secret, str(refusals[0]))
@@ -443,7 +443,7 @@ class PeopleOutOfReachTests(RosterTestCase):
         result = self.run_import(tables, w.school_a, partial=True)
         refusals = [(p.line, p.column, p.message) for p in result.problems if p.error]
         self.assertEqual(
-            refusals, [(2, "userIds", national_id_outside()), (3, "username", identifier_outside())]
+            refusals, [(2, "userIds", str(outside_id())), (3, "username", identifier_outside())]
         )
         self.assertEqual(w.teacher_a.person.staff.org_unit, w.school_a)
         self.assertFalse(
@@ -476,7 +476,7 @@ class PeopleOutOfReachTests(RosterTestCase):
         result = self.run_import(tables, w.school_b, partial=True)
         self.assertEqual(
             [(p.line, p.column, p.message) for p in result.problems if p.error],
-            [(3, "metadata.cccd", national_id_outside())],
+            [(3, "metadata.cccd", str(outside_id()))],
         )
         self.assertEqual(GuardianLink.objects.count(), links)
         after = Person.objects.get(pk=parent.pk)
