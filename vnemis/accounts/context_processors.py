@@ -5,9 +5,16 @@ from typing import Any
 from django.http import HttpRequest
 
 from vnemis.accounts.access import user_scope
+from vnemis.accounts.nav import menu_for
 
 
 def scope(request: HttpRequest) -> dict[str, Any]:
-    """Whether the user is an officer, for menus (the pages check access themselves)."""
+    """The menu of the user's roles, and whether the user is an officer (the pages check
+    access themselves)."""
     user = getattr(request, "user", None)
-    return {"is_officer": user_scope(user).is_officer if user is not None else False}
+    if user is None or not user.is_authenticated:
+        return {"is_officer": False, "menu": []}
+    return {
+        "is_officer": user_scope(user).is_officer,
+        "menu": menu_for(user, current_path=request.path),
+    }

@@ -28,6 +28,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def get_full_name(self) -> str:
+        """The name in Vietnamese order: family and middle names (``last_name``), then the
+        given name (``first_name``): "Tập Bảo Giáng", not Django's "Giáng Tập Bảo"."""
+        return " ".join(p for p in (self.last_name.strip(), self.first_name.strip()) if p)
+
+    def get_short_name(self) -> str:
+        return self.first_name.strip() or self.username
+
 
 class RoleAssignment(BaseModel):
     """A role held by a user on an org unit, covering the unit's subtree.

@@ -44,7 +44,7 @@ def _login_page(request: HttpRequest, *, home: str, for_admin: bool = False) -> 
 @never_cache
 @sensitive_post_parameters("password")
 def login_view(request: HttpRequest) -> HttpResponse:
-    return _login_page(request, home=reverse("people:home"))
+    return _login_page(request, home=reverse("portal:home"))
 
 
 @never_cache

@@ -11,6 +11,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from vnemis.imports.formats import FORMATS
 
 
+def _readable(aliases: tuple[str, ...]) -> list[str]:
+    return [a for a in aliases if not (a.isascii() and a.isidentifier() and a == a.lower())]
+
+
 def template_bytes(kind: str) -> bytes:
     fmt = FORMATS[kind]
     book = Workbook()
@@ -28,13 +32,17 @@ def template_bytes(kind: str) -> bytes:
             rule.add(f"{letter}2:{letter}5000")
             sheet.add_data_validation(rule)
     notes = book.create_sheet("Hướng dẫn")
+    # The machine names (student_code) stay accepted for files of other systems; a person
+    # filling the template needs only the Vietnamese ones.
     notes.append(["Cột", "Bắt buộc", "Ghi chú"])
     for column in fmt.columns:
         notes.append(
             [
                 column.header,
                 "Có" if column.required else "",
-                "Tên khác được chấp nhận: " + ", ".join(column.aliases) if column.aliases else "",
+                "Tên khác được chấp nhận: " + ", ".join(_readable(column.aliases))
+                if _readable(column.aliases)
+                else "",
             ]
         )
     notes.append([])

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -102,9 +103,24 @@ def _schools_where(condition: Q) -> Callable[[CountContext], Leaves]:
     return count
 
 
+# The seed counts the sites of preschools and primary schools ("628/1.363 điểm trường (cấp
+# Mầm non, Tiểu học)"): a site of a lower-secondary school is not one of them.
+SITE_LEVELS = ("mn", "th")
+
+
+def _site_schools() -> QuerySet[OrgUnit, Any]:
+    return OrgUnit.objects.filter(
+        groups__group_set__code=GroupSetCode.LEVEL, groups__code__in=SITE_LEVELS
+    ).values("id")
+
+
 def _sites_where(condition: Q) -> Callable[[CountContext], Leaves]:
     def count(ctx: CountContext) -> Leaves:
-        rows = ctx.profiles(OrgUnitKind.SITE).filter(condition).values_list("unit_id")
+        rows = (
+            ctx.profiles(OrgUnitKind.SITE)
+            .filter(condition, unit__school__in=_site_schools())
+            .values_list("unit_id")
+        )
         return {(unit_id, ""): 1 for (unit_id,) in rows}
 
     return count
@@ -115,7 +131,9 @@ def schools(ctx: CountContext) -> Leaves:
 
 
 def sites(ctx: CountContext) -> Leaves:
-    units = ctx.restrict(OrgUnit.objects.sites().valid_on(ctx.day), "id")
+    units = ctx.restrict(
+        OrgUnit.objects.sites().valid_on(ctx.day).filter(school__in=_site_schools()), "id"
+    )
     return {(pk, ""): 1 for pk in units.values_list("id", flat=True)}
 
 

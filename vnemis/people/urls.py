@@ -6,7 +6,6 @@ from vnemis.people import views
 
 app_name = "people"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("schools/<str:code>/", views.school_detail, name="school_detail"),
     path("students/", views.student_list, name="student_list"),
     path("students/<str:code>/", views.student_detail, name="student_detail"),

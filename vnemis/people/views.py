@@ -21,6 +21,7 @@ from vnemis.core.http import (
     query_without_page,
 )
 from vnemis.core.masking import mask_address, mask_phone, mask_tail
+from vnemis.core.sorting import natural_order
 from vnemis.core.xlsx import xlsx_response
 from vnemis.organisations import access as org_access
 from vnemis.organisations import services as org_services
@@ -61,7 +62,7 @@ def student_list(request: AuthedRequest) -> HttpResponse:
         .order_by(
             "school__code",
             "grade",
-            "school_class__name",
+            *natural_order("school_class__name"),
             "student__person__given_name",
             "student__person__family_name",
             "student__code",
@@ -242,28 +243,6 @@ def staff_detail(request: AuthedRequest, code: str) -> HttpResponse:
 
 @login_required
 @guard_parameters
-def home(request: AuthedRequest) -> HttpResponse:
-    """Counts of the user's own scope; parents and students go straight to their records."""
-    scope = user_scope(request.user)
-    year = SchoolYear.current()
-    summary = (
-        selectors.scope_summary(paths=scope.paths, school_year=year) if scope.is_officer else None
-    )
-    own = None
-    if not scope.is_officer:
-        own = (
-            access.enrollments_for_user(user=request.user)
-            .active()
-            .filter(school_year=year)
-            .select_related("student__person", "school", "school_class")[:50]
-        )
-    return render(
-        request, "core/home.html", {"summary": summary, "year": year, "scope": scope, "own": own}
-    )
-
-
-@login_required
-@guard_parameters
 def school_detail(request: AuthedRequest, code: str) -> HttpResponse:
     school = org_access.school_get_for_user(user=request.user, code=code)
     year = SchoolYear.current()
@@ -272,7 +251,7 @@ def school_detail(request: AuthedRequest, code: str) -> HttpResponse:
         .filter(school=school, school_year=year)
         .select_related("homeroom_teacher__person", "site")
         .annotate(n_students=Count("enrollments", filter=Q(enrollments__status="active")))
-        .order_by("grade", "name")
+        .order_by("grade", *natural_order("name"))
     )
     placements = school.placements.select_related("version", "parent").order_by("version")
     return render(

@@ -34,7 +34,7 @@ class LockoutTests(TestCase):
 
     def test_good_login_redirects_home_and_is_audited(self) -> None:
         response = self.post("Dung-mat-khau-1")
-        self.assertRedirects(response, reverse("people:home"), fetch_redirect_response=False)
+        self.assertRedirects(response, reverse("portal:home"), fetch_redirect_response=False)
         self.assertTrue(AuditEntry.objects.filter(verb="logged_in").exists())
 
     def test_three_failures_lock_the_account_even_for_the_right_password(self) -> None:

@@ -174,10 +174,10 @@ class StaffPageTests(PersonaTestCase):
 
 class TreeAndHomeTests(PersonaTestCase):
     def test_home_counts_are_scoped(self) -> None:
-        response = self.get_as("batxat_officer", reverse("people:home"))
+        response = self.get_as("batxat_officer", reverse("portal:home"))
         summary = response.context["summary"]
         self.assertEqual((summary["schools"], summary["students"], summary["staff"]), (1, 2, 2))
-        response = self.get_as("province_officer", reverse("people:home"))
+        response = self.get_as("province_officer", reverse("portal:home"))
         self.assertEqual(response.context["summary"]["students"], 3)
 
     def test_tree_hides_other_districts(self) -> None:

@@ -82,7 +82,7 @@ EXPECTED: dict[str, Expect] = {
     "accounts:logout": Expect(grant(EVERYONE, ok=405, anonymous=405)),
     "core:health": Expect(grant(EVERYONE, anonymous=200)),
     # Lists and home pages: every user, each seeing only the rows of their scope.
-    "people:home": Expect(grant(EVERYONE)),
+    "portal:home": Expect(grant(EVERYONE)),
     "people:student_list": Expect(grant(EVERYONE)),
     "people:staff_list": Expect(grant(EVERYONE)),
     "organisations:school_list": Expect(grant(EVERYONE)),

@@ -13,6 +13,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--demo", action="store_true", help="only the demo accounts")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="the address the site is served on (for --demo)"
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="the port the site is served on (for --demo)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["demo"]:
@@ -22,7 +28,11 @@ class Command(BaseCommand):
             if not accounts:
                 raise CommandError("No demo accounts: run 'vnemis demo laocai-2022' first.")
             self.stdout.write("")
-            self.stdout.write("Demo accounts (tài khoản dùng thử) — http://127.0.0.1:8000/")
+            host = options["host"]
+            host = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
+            self.stdout.write(
+                f"Demo accounts (tài khoản dùng thử) — http://{host}:{options['port']}/"
+            )
             self.stdout.write(f"  password / mật khẩu: {settings.VNEMIS_DEMO_PASSWORD}")
             for a in accounts:
                 self.stdout.write(
