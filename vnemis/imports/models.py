@@ -68,6 +68,9 @@ class ImportJob(BaseModel):
     message = models.TextField(_("message"), blank=True)
     # Plausibility warnings of the format (and notes of the reader), shown on the job's page.
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    # The first rejected rows as [line, reason], shown on the job's page; every rejected row,
+    # with its cells, is in the error report.
+    rejections = models.JSONField(_("first rejected rows"), default=list, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_by = models.ForeignKey(

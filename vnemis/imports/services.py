@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 # The task that runs import jobs, by name (tasks.py imports this module).
 IMPORT_TASK = "vnemis.imports.tasks.import_job_run_task"
+# Rejected rows listed on the job's page; the error report holds them all.
+REJECTIONS_SHOWN = 20
 
 
 @transaction.atomic
@@ -245,6 +247,8 @@ def import_job_run(
     job.written = run.write
     job.warnings = run.warnings
     if run.rejected:
+        first = sorted(run.rejected)[:REJECTIONS_SHOWN]
+        job.rejections = [[line, reason] for line, _cells, reason in first]
         report = xlsx_bytes(
             sheet="Lỗi",
             headers=["Dòng", *run.headers, "Lý do"],

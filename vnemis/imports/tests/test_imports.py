@@ -95,6 +95,7 @@ class StudentImportTests(PersonaTestCase):
         report = load_workbook(io.BytesIO(job.error_report.read())).active
         rows = list(report.iter_rows(min_row=2, values_only=True))
         self.assertEqual([r[0] for r in rows], [4, 5, 6, 7, 8, 9])
+        self.assertEqual(job.rejections, [[r[0], r[-1]] for r in rows])
         reasons = [r[-1] for r in rows]
         self.assertIn("dd/mm/yyyy", reasons[0])
         self.assertIn("Trùng với dòng 2", reasons[4])
@@ -219,6 +220,7 @@ class ImportPageTests(PersonaTestCase):
     def test_upload_dry_run_then_commit_and_error_report(self) -> None:
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.urls import reverse
+        from django.utils.html import escape
 
         from vnemis.people.tests.test_access import _matrix
 
@@ -239,6 +241,13 @@ class ImportPageTests(PersonaTestCase):
         job = ImportJob.objects.get()
         self.assertRedirects(response, reverse("imports:import_detail", args=[job.pk]))
         self.assertEqual((job.created, job.rejected, job.written), (1, 1, False))
+        # The page lists the rejected row and its reason; the fingerprint is folded away.
+        page = self.client.get(reverse("imports:import_detail", args=[job.pk]))
+        self.assertEqual(len(job.rejections), 1)
+        line, reason = job.rejections[0]
+        self.assertEqual(line, 3)
+        self.assertContains(page, f'<td class="num">{line}</td><td>{escape(reason)}</td>')
+        self.assertContains(page, '<details class="technical">')
         errors = self.client.get(reverse("imports:import_errors", args=[job.pk]))
         self.assertEqual(errors.status_code, 200)
         with self.captureOnCommitCallbacks(execute=True):
