@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("vnemis.reports.urls")),
     path("", include("vnemis.digital.urls")),
     path("", include("vnemis.imports.urls")),
+    path("", include("vnemis.portal.urls")),
+    path("", include("vnemis.plans.urls")),
     path("", include("vnemis.people.urls")),
     path("", include("vnemis.core.urls")),
 ]

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from vnemis.accounts.models import User
 from vnemis.core.audit import audit_record, snapshot
 from vnemis.core.choices import AuditVerb
 from vnemis.core.uploads import evidence_check
@@ -70,3 +74,31 @@ def task_update_record(
     update.save()
     audit_record(actor=by, verb=AuditVerb.CREATED, target=update, after=snapshot(update))
     return update
+
+
+@transaction.atomic
+def task_update_add(
+    *,
+    task: PlanTask,
+    on: dt.date,
+    status: TaskStatus,
+    note: str,
+    evidence: UploadedFile[Any] | None,
+    by: User,
+) -> TaskUpdate:
+    """Report progress on a task from its page, as a writer of its owner unit.
+
+    An update speaks of what has happened: dated after today, it would change the status
+    shown (and the report's counts) only on that day, without anyone noticing.
+    """
+    today = timezone.localdate()
+    if on > today:
+        raise ValidationError(
+            {
+                "on": _(
+                    "The date cannot be after today ({today}): record progress once it has "
+                    "happened."
+                ).format(today=today.strftime("%d/%m/%Y"))
+            }
+        )
+    return task_update_record(task=task, on=on, status=status, by=by, note=note, evidence=evidence)
