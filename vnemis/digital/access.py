@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from vnemis.accounts.access import user_scope
-from vnemis.digital.models import DigitalProfile, DigitalProfileQuerySet
+from vnemis.digital.models import DigitalProfile, DigitalProfileQuerySet, SelfAssessment
 from vnemis.organisations.choices import OrgUnitKind
-from vnemis.organisations.models import OrgUnit, OrgUnitQuerySet
+from vnemis.organisations.models import OrgPlacement, OrgUnit, OrgUnitQuerySet, SchoolYear
 
 
 def profile_units_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:
@@ -26,3 +26,41 @@ def profile_unit_get_for_user(*, user: Any, code: str, write: bool = False) -> O
 def profiles_for_user(*, user: Any) -> DigitalProfileQuerySet:
     units = profile_units_for_user(user=user)
     return DigitalProfile.objects.filter(Q(unit__in=units.values("id")))
+
+
+def assessment_schools_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:
+    """Schools whose self-assessment the user may read (officers and principals of their
+    subtree), or fill in and submit (``write``: the principal, the Sở's administrator)."""
+    return profile_units_for_user(user=user, write=write).filter(kind=OrgUnitKind.SCHOOL)
+
+
+def review_schools_for_user(*, user: Any) -> OrgUnitQuerySet:
+    """Schools whose self-assessment the user may review as the office above them: an officer
+    whose unit lies above the school (the Phòng or commune, the Sở). A role on the school
+    itself does not count, so a principal never approves their own school."""
+    paths = user_scope(user).paths
+    if not paths:
+        return OrgUnit.objects.none()
+    below = Q(pk__in=[])
+    for path in paths:
+        below |= Q(path__startswith=path) & ~Q(path=path)
+    return OrgUnit.objects.filter(
+        kind=OrgUnitKind.SCHOOL,
+        pk__in=OrgPlacement.objects.filter(below).values("unit_id"),
+    )
+
+
+def self_assessment_get_for_user(
+    *, user: Any, code: str, year: SchoolYear, write: bool = False, review: bool = False
+) -> SelfAssessment:
+    """The school's assessment of ``year``, if the user may read it (or write or review it)."""
+    if review:
+        schools = review_schools_for_user(user=user)
+    else:
+        schools = assessment_schools_for_user(user=user, write=write)
+    school = get_object_or_404(schools, code=code)
+    return get_object_or_404(
+        SelfAssessment.objects.select_related("school", "school_year"),
+        school=school,
+        school_year=year,
+    )

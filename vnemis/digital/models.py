@@ -5,12 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from vnemis.core.models import BaseModel
-from vnemis.digital.choices import FactSource, InternetConnection
+from vnemis.digital.choices import (
+    FactSource,
+    InternetConnection,
+    SelfAssessmentAction,
+    SelfAssessmentStatus,
+)
 
 
 class DigitalProfileQuerySet(models.QuerySet["DigitalProfile"]):
@@ -157,7 +163,11 @@ class Criterion(BaseModel):
 
 
 class SelfAssessment(BaseModel):
-    """A school's self-assessment against QĐ 4725 for a school year."""
+    """A school's self-assessment against QĐ 4725 for a school year, and where it stands in
+    the yearly cycle: the school fills it in and submits it; the office above the school (the
+    Phòng or the Sở) approves it or returns it, may record its own external assessment, and
+    publishes the level. The school edits only a draft or a returned assessment.
+    """
 
     school = models.ForeignKey(
         "organisations.OrgUnit",
@@ -171,6 +181,27 @@ class SelfAssessment(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=SelfAssessmentStatus.choices,
+        default=SelfAssessmentStatus.DRAFT,
+        db_index=True,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # Submitted after the yearly deadline: flagged for the office, never refused.
+    submitted_late = models.BooleanField(_("submitted late"), default=False)
+    # The office's own assessment (the DTI portal's "đánh giá ngoài"): points per group and the
+    # level they give on the same scale.
+    external_group_i = models.PositiveSmallIntegerField(
+        _("external points, group I"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    external_group_ii = models.PositiveSmallIntegerField(
+        _("external points, group II"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    external_level = models.PositiveSmallIntegerField(_("external level"), null=True, blank=True)
+    external_late = models.BooleanField(_("external assessment late"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("DX self-assessment")
@@ -179,6 +210,14 @@ class SelfAssessment(BaseModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "school_year"], name="selfassessment_unique_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(external_group_i__isnull=True) | Q(external_group_i__lte=100),
+                name="selfassessment_external_i_max",
+            ),
+            models.CheckConstraint(
+                condition=Q(external_group_ii__isnull=True) | Q(external_group_ii__lte=100),
+                name="selfassessment_external_ii_max",
             ),
         ]
 
@@ -214,3 +253,39 @@ class CriterionScore(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.criterion.code}: {self.points}"
+
+
+class SelfAssessmentEvent(BaseModel):
+    """One step of a self-assessment's yearly cycle (submitted, returned with comments,
+    approved, assessed externally, published): the history shown on the assessment's page."""
+
+    assessment = models.ForeignKey(
+        SelfAssessment,
+        verbose_name=_("self-assessment"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    action = models.CharField(_("action"), max_length=16, choices=SelfAssessmentAction.choices)
+    status = models.CharField(
+        _("status after"), max_length=16, choices=SelfAssessmentStatus.choices
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    late = models.BooleanField(_("after the deadline"), default=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept apart from ``by``: the history must still name the person if the account goes.
+    by_name = models.CharField(_("by"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("self-assessment step")
+        verbose_name_plural = _("self-assessment steps")
+        ordering = ["assessment", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} – {self.action}"

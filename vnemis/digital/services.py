@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vnemis.accounts.models import User
 from vnemis.core.audit import audit_record, snapshot
 from vnemis.core.choices import AuditVerb
 from vnemis.core.stale import indicators_stale
 from vnemis.core.uploads import evidence_check
-from vnemis.digital.choices import FactSource
+from vnemis.digital.choices import FactSource, SelfAssessmentAction, SelfAssessmentStatus
 from vnemis.digital.models import (
     Criterion,
     CriterionScore,
     DigitalProfile,
     SelfAssessment,
+    SelfAssessmentEvent,
     StudentRecord,
 )
 from vnemis.organisations.choices import OrgUnitKind
@@ -115,17 +120,34 @@ def student_record_set(
     return record
 
 
+# The school changes its assessment only while it is its own: a draft, or one returned to it.
+EDITABLE = frozenset({SelfAssessmentStatus.DRAFT, SelfAssessmentStatus.RETURNED})
+
+
+def self_assessment_editable_check(assessment: SelfAssessment) -> None:
+    """Refuse, with the reason, a change to an assessment the school no longer holds."""
+    if assessment.status not in EDITABLE:
+        raise ValidationError(
+            _(
+                "The self-assessment is “{status}”: it can no longer be changed. Ask the office "
+                "to return it if something must be corrected."
+            ).format(status=assessment.get_status_display())
+        )
+
+
 @transaction.atomic
 def self_assessment_prepare(
-    *, school: OrgUnit, school_year: SchoolYear, day: dt.date, by: Any
+    *, school: OrgUnit, school_year: SchoolYear, day: dt.date, by: User | None
 ) -> SelfAssessment:
     """Open (or refresh) a school's QĐ 4725 self-assessment; criteria vnemis observes are
-    filled in from its records, the others wait for the school's own scoring."""
+    filled in from its records, the others wait for the school's own scoring. A criterion no
+    longer observed loses the score vnemis gave it, so that no stale figure stays automatic."""
     from vnemis.digital.selfassessment import OBSERVERS, points_for
 
     assessment, created = SelfAssessment.objects.get_or_create(
         school=school, school_year=school_year
     )
+    self_assessment_editable_check(assessment)
     existing = {s.criterion_id: s for s in assessment.scores.all()}
     for criterion in Criterion.objects.all():
         score = existing.get(criterion.pk) or CriterionScore(
@@ -138,6 +160,8 @@ def self_assessment_prepare(
             score.met = seen.share > 0
             score.automatic = True
             score.note = seen.note[:255]
+        elif observe is None and score.automatic:
+            score.points, score.met, score.automatic, score.note = 0, False, False, ""
         score.full_clean(exclude=["assessment"])
         score.save()
     if created:
@@ -145,11 +169,18 @@ def self_assessment_prepare(
     return assessment
 
 
+def _points_check(criterion: Criterion, points: int) -> None:
+    if not criterion.mandatory and not 0 <= points <= criterion.max_points:
+        raise ValidationError(
+            {"points": _("Between 0 and {max} points.").format(max=criterion.max_points)}
+        )
+
+
 @transaction.atomic
 def criterion_score_set(
     *,
     score: CriterionScore,
-    by: Any,
+    by: User | None,
     points: int = 0,
     met: bool = False,
     note: str = "",
@@ -158,12 +189,10 @@ def criterion_score_set(
     """The school's own score on a criterion; it replaces what vnemis observed. An evidence
     file must pass ``core.uploads.evidence_check`` (type by content, size, no macros)."""
     criterion = score.criterion
+    self_assessment_editable_check(score.assessment)
     if criterion.mandatory:
         points = 0
-    elif not 0 <= points <= criterion.max_points:
-        raise ValidationError(
-            {"points": _("Between 0 and {max} points.").format(max=criterion.max_points)}
-        )
+    _points_check(criterion, points)
     if evidence is not None:
         # By content, before anything is stored: a name ending in .pdf proves nothing.
         evidence_check(evidence)
@@ -177,3 +206,242 @@ def criterion_score_set(
         actor=by, verb=AuditVerb.UPDATED, target=score, before=before, after=snapshot(score)
     )
     return score
+
+
+@dataclass(frozen=True)
+class ScoreEntry:
+    """What the school typed for one criterion of a group's form."""
+
+    code: str
+    points: int
+    met: bool
+    note: str
+    evidence: Any = None  # an uploaded file, or None to keep the one stored
+
+
+@transaction.atomic
+def self_assessment_group_save(
+    *, assessment: SelfAssessment, group: str, entries: Sequence[ScoreEntry], by: User | None
+) -> list[CriterionScore]:
+    """Save a whole group's scores at once, all or nothing; return the criteria changed.
+
+    A criterion whose values are as stored is left alone, so a score vnemis observed stays
+    automatic (and keeps following the records) unless the school changes it. Each changed
+    criterion gets its own audit entry with its before and after, so that the log answers
+    "who changed 1.4, from what" as for a single save. Errors are raised per criterion code.
+    """
+    self_assessment_editable_check(assessment)
+    scores = {
+        s.criterion.code: s
+        for s in assessment.scores.select_related("criterion").filter(criterion__group=group)
+    }
+    errors: dict[str, list[str]] = {}
+    for entry in entries:
+        score = scores.get(entry.code)
+        if score is None:
+            errors[entry.code] = [
+                _("This criterion is not part of group {group}.").format(group=group)
+            ]
+            continue
+        try:
+            _points_check(score.criterion, entry.points)
+            if entry.evidence is not None:
+                evidence_check(entry.evidence)
+        except ValidationError as exc:
+            errors[entry.code] = exc.messages
+    # Every file is checked before any is stored: a refusal leaves nothing behind.
+    if errors:
+        raise ValidationError(errors)
+    changed = []
+    for entry in entries:
+        score = scores[entry.code]
+        points = 0 if score.criterion.mandatory else entry.points
+        same = (score.points, score.met, score.note) == (points, entry.met, entry.note)
+        if same and entry.evidence is None:
+            continue
+        changed.append(
+            criterion_score_set(
+                score=score,
+                by=by,
+                points=points,
+                met=entry.met,
+                note=entry.note,
+                evidence=entry.evidence,
+            )
+        )
+    return changed
+
+
+# --- The yearly cycle ------------------------------------------------------------------------
+
+
+def _step(
+    *,
+    assessment: SelfAssessment,
+    action: SelfAssessmentAction,
+    allowed: set[SelfAssessmentStatus],
+    to: SelfAssessmentStatus | None,
+    by: User | None,
+    comment: str = "",
+    late: bool = False,
+    **fields: Any,
+) -> SelfAssessment:
+    """Move ``assessment`` to ``to`` (None: it stays where it is) if it stands in one of
+    ``allowed``; record the step in its history and the audit log."""
+    # Locked: the school submitting and the office returning at the same moment must not both
+    # start from the old status.
+    locked = SelfAssessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status not in allowed:
+        raise ValidationError(
+            _("This cannot be done while the self-assessment is “{status}”.").format(
+                status=locked.get_status_display()
+            )
+        )
+    before = snapshot(locked)
+    if to is not None:
+        locked.status = to
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    SelfAssessmentEvent.objects.create(
+        assessment=locked,
+        action=action,
+        status=locked.status,
+        comment=comment,
+        late=late,
+        by=by if by is not None and by.pk else None,
+        by_name=by.get_username() if by is not None else "",
+    )
+    audit_record(
+        actor=by,
+        verb=AuditVerb.UPDATED,
+        target=locked,
+        before=before,
+        after=snapshot(locked),
+        note="self-assessment " + action.value,
+    )
+    return locked
+
+
+def _today(on: dt.date | None) -> dt.date:
+    return on or timezone.localdate()
+
+
+@transaction.atomic
+def self_assessment_submit(
+    *, assessment: SelfAssessment, by: User | None, on: dt.date | None = None
+) -> SelfAssessment:
+    """The school sends its draft (or its corrected, returned assessment) to the office. After
+    the deadline it is still accepted, and flagged late."""
+    from vnemis.digital.selfassessment import deadlines_for
+
+    if not assessment.scores.exists():
+        raise ValidationError(_("Start the self-assessment before submitting it."))
+    day = _today(on)
+    late = day > deadlines_for(assessment.school_year).submit
+    return _step(
+        assessment=assessment,
+        action=SelfAssessmentAction.SUBMITTED,
+        allowed={SelfAssessmentStatus.DRAFT, SelfAssessmentStatus.RETURNED},
+        to=SelfAssessmentStatus.SUBMITTED,
+        by=by,
+        late=late,
+        submitted_at=timezone.now(),
+        submitted_late=late,
+    )
+
+
+def _last_submitter(assessment: SelfAssessment) -> int | None:
+    event = (
+        assessment.events.filter(action=SelfAssessmentAction.SUBMITTED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return event.by_id if event is not None else None
+
+
+@transaction.atomic
+def self_assessment_return(
+    *, assessment: SelfAssessment, comment: str, by: User | None
+) -> SelfAssessment:
+    """The office sends the assessment back to the school, saying what to add or correct; the
+    school can then edit it again and resubmit."""
+    if not comment.strip():
+        raise ValidationError(
+            {"comment": _("Say what the school must add or correct before it resubmits.")}
+        )
+    return _step(
+        assessment=assessment,
+        action=SelfAssessmentAction.RETURNED,
+        allowed={SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.APPROVED},
+        to=SelfAssessmentStatus.RETURNED,
+        by=by,
+        comment=comment.strip(),
+    )
+
+
+@transaction.atomic
+def self_assessment_approve(
+    *, assessment: SelfAssessment, by: User | None, comment: str = ""
+) -> SelfAssessment:
+    """The office accepts the school's assessment. Whoever submitted it cannot approve it."""
+    submitter = _last_submitter(assessment)
+    if by is not None and submitter is not None and submitter == by.pk:
+        raise ValidationError(
+            _("You submitted this self-assessment: another officer must approve it.")
+        )
+    return _step(
+        assessment=assessment,
+        action=SelfAssessmentAction.APPROVED,
+        allowed={SelfAssessmentStatus.SUBMITTED},
+        to=SelfAssessmentStatus.APPROVED,
+        by=by,
+        comment=comment.strip(),
+    )
+
+
+@transaction.atomic
+def self_assessment_assess(
+    *,
+    assessment: SelfAssessment,
+    group_i: int,
+    group_ii: int,
+    by: User | None,
+    comment: str = "",
+    on: dt.date | None = None,
+) -> SelfAssessment:
+    """The office's external assessment: its own points per group and the level they give on
+    the same scale. After the deadline it is recorded and flagged late."""
+    from vnemis.digital.selfassessment import GROUP_POINTS, deadlines_for, level_for
+
+    for name, value in (("group_i", group_i), ("group_ii", group_ii)):
+        if not 0 <= value <= GROUP_POINTS:
+            raise ValidationError({name: _("Between 0 and {max} points.").format(max=GROUP_POINTS)})
+    late = _today(on) > deadlines_for(assessment.school_year).external
+    return _step(
+        assessment=assessment,
+        action=SelfAssessmentAction.EXTERNAL,
+        allowed={SelfAssessmentStatus.SUBMITTED, SelfAssessmentStatus.APPROVED},
+        to=None,
+        by=by,
+        comment=comment.strip(),
+        late=late,
+        external_group_i=group_i,
+        external_group_ii=group_ii,
+        external_level=min(level_for(group_i), level_for(group_ii)),
+        external_late=late,
+    )
+
+
+@transaction.atomic
+def self_assessment_publish(*, assessment: SelfAssessment, by: User | None) -> SelfAssessment:
+    """The office publishes the approved level; the assessment is then closed for the year."""
+    return _step(
+        assessment=assessment,
+        action=SelfAssessmentAction.PUBLISHED,
+        allowed={SelfAssessmentStatus.APPROVED},
+        to=SelfAssessmentStatus.PUBLISHED,
+        by=by,
+        published_at=timezone.now(),
+    )

@@ -259,6 +259,7 @@ class EvidencePageTests(PersonaTestCase):
         self.score = assessment.scores.get(criterion__code="1.4")
         self.before = (self.score.points, self.score.note, self.score.automatic)
         self.page = reverse("digital:self_assessment", args=[self.world.school_a.code])
+        self.saved = self.page + "?year=2021-2022"  # back to the page of the year saved
         self.download = reverse(
             "digital:criterion_evidence", args=[self.world.school_a.code, "1.4"]
         )
@@ -266,19 +267,25 @@ class EvidencePageTests(PersonaTestCase):
         self.client.force_login(self.principal)
 
     def post(self, name: str, content: bytes) -> Any:
-        return self.client.post(
-            self.page,
-            {
-                "criterion": "1.4",
-                "points": "5",
-                "note": "kế hoạch",
-                "evidence": SimpleUploadedFile(name, content),
-            },
+        """Group I's form with 1.4 given 5 points, a note and ``content`` as its evidence."""
+        from vnemis.digital.tests.test_selfassessment import group_data
+
+        assessment = self.score.assessment
+        data: dict[str, Any] = group_data(
+            assessment, "I", **{"1.4-points": "5", "1.4-note": "kế hoạch"}
         )
+        data["1.4-evidence"] = SimpleUploadedFile(name, content)
+        return self.client.post(self.page, data)
 
     def assert_nothing_stored(self, response: Any, message: str) -> None:
+        """The page names 1.4 and gives ``message`` on its evidence; nothing is kept."""
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.context["error"], message)
+        self.assertEqual(
+            response.context["error"],
+            "Nothing was saved: correct the criteria marked below (1.4).",
+        )
+        forms = {f.score.criterion.code: f for g in response.context["groups"] for f in g["forms"]}
+        self.assertEqual(forms["1.4"].errors, {"evidence": [message]})
         score = CriterionScore.objects.get(pk=self.score.pk)
         self.assertEqual((score.points, score.note, score.automatic), self.before)
         self.assertFalse(score.evidence)
@@ -319,7 +326,7 @@ class EvidencePageTests(PersonaTestCase):
         """A real PDF is kept; downloading it writes an audit entry naming the user, and the
         response itself forbids caching."""
         pdf = real_pdf()
-        self.assertRedirects(self.post("ke-hoach.pdf", pdf), self.page)
+        self.assertRedirects(self.post("ke-hoach.pdf", pdf), self.saved)
         score = CriterionScore.objects.get(pk=self.score.pk)
         self.assertEqual((score.points, score.note), (5, "kế hoạch"))
         response: Any = self.client.get(self.download)
@@ -333,14 +340,14 @@ class EvidencePageTests(PersonaTestCase):
         )
 
     def test_a_real_png_is_accepted(self) -> None:
-        self.assertRedirects(self.post("anh.png", real_png()), self.page)
+        self.assertRedirects(self.post("anh.png", real_png()), self.saved)
         stored = CriterionScore.objects.get(pk=self.score.pk).evidence
         self.assertEqual(Path(str(stored.name)).suffix, ".png")
         self.assertEqual(stored.read(), real_png())
 
     def test_another_schools_principal_cannot_download(self) -> None:
         """The principal of school B gets 404 for school A's evidence, and no entry is logged."""
-        self.assertRedirects(self.post("ke-hoach.pdf", real_pdf()), self.page)
+        self.assertRedirects(self.post("ke-hoach.pdf", real_pdf()), self.saved)
         principal_b = account_services.user_create(
             username="principal_b", password=PASSWORD, by=None, check_password=False
         )
@@ -353,4 +360,6 @@ class EvidencePageTests(PersonaTestCase):
 
     def test_the_page_states_the_accepted_types_and_the_cap(self) -> None:
         response = self.client.get(self.page)
-        self.assertContains(response, "without macros, at most 64 KB each.")
+        self.assertContains(
+            response, "without macros, at most 64 KB for all the files of one save."
+        )
