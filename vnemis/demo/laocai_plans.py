@@ -133,6 +133,15 @@ def load_report_draft(*, unit: OrgUnit) -> None:
     from vnemis.reports import services as report_services
 
     sample = sample_data_laocai_2022()
+    # The Department's signer and drafting unit, so that later drafts start from them too.
+    report_services.report_settings_update(
+        unit=unit,
+        by=None,
+        signer_authority=sample.signer_authority,
+        signer_title=sample.signer_title,
+        signer_name=sample.signer_name,
+        archive_unit=sample.archive_unit,
+    )
     draft = report_services.report_draft_get_or_create(unit=unit, period_code="2022H1", by=None)
     report_services.report_draft_update(
         document=draft,

@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 _HALF = re.compile(r"^([0-9]{4})H([12])$")
 _QUARTER = re.compile(r"^([0-9]{4})Q([1-4])$")
 _YEAR = re.compile(r"^([0-9]{4})$")
@@ -29,6 +31,28 @@ class Period:
     @property
     def as_of(self) -> dt.date:
         return self.end
+
+    @property
+    def label(self) -> str:
+        """The period as officials write it, in the active language: "6 tháng đầu năm 2022",
+        "Quý III/2022", "Năm 2022", "Năm học 2021-2022" (English: "First half of 2022", ...)."""
+        year = self.code[:4]
+        if self.kind == "half_year":
+            if self.code.endswith("H1"):
+                return _("First half of {year}").format(year=year)
+            return _("Second half of {year}").format(year=year)
+        if self.kind == "quarter":
+            # One message per quarter: Vietnamese writes the quarter in Roman numerals.
+            quarters = {
+                "1": _("Q1 {year}"),
+                "2": _("Q2 {year}"),
+                "3": _("Q3 {year}"),
+                "4": _("Q4 {year}"),
+            }
+            return quarters[self.code[5]].format(year=year)
+        if self.kind == "year":
+            return _("Year {year}").format(year=year)
+        return _("School year {first}-{second}").format(first=year, second=self.code[5:])
 
     def previous(self) -> Period:
         """The period of the same kind just before this one."""

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from vnemis.accounts.access import user_scope
+from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgUnit
 from vnemis.reports.models import ReportDocument
 
@@ -22,4 +23,22 @@ def reports_for_user(*, user: Any, finalise: bool = False) -> QuerySet[ReportDoc
 def report_get_for_user(*, user: Any, pk: int, finalise: bool = False) -> ReportDocument:
     return get_object_or_404(
         reports_for_user(user=user, finalise=finalise).select_related("unit"), pk=pk
+    )
+
+
+def report_settings_unit_get_for_user(*, user: Any, code: str) -> OrgUnit:
+    """A unit whose report settings the user may change: a writer's (the Sở's administrator,
+    a principal) unit or one below it; school sites have no reports of their own."""
+    scope = user_scope(user)
+    return get_object_or_404(
+        OrgUnit.objects.under_paths(scope.write_paths).exclude(kind=OrgUnitKind.SITE), code=code
+    )
+
+
+def report_settings_writable(*, user: Any, unit: OrgUnit) -> bool:
+    """Whether the user may change the unit's report settings (to offer the link)."""
+    scope = user_scope(user)
+    return (
+        unit.kind != OrgUnitKind.SITE
+        and OrgUnit.objects.under_paths(scope.write_paths).filter(pk=unit.pk).exists()
     )

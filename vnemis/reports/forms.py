@@ -4,9 +4,11 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from vnemis.core.http import PlausibleDateField, text_without_control_characters
-from vnemis.reports.models import ReportDocument
+from vnemis.reports.letterhead import FIELDS as SETTINGS_FIELDS
+from vnemis.reports.models import ReportDocument, ReportSettings
 from vnemis.reports.services import EDITABLE
 
 
@@ -16,6 +18,7 @@ class ReportDraftForm(forms.ModelForm):  # type: ignore[type-arg]
     # A report of the digital-transformation programme is signed from 2000 (the programme is
     # younger) until a year ahead at most.
     signed_on = PlausibleDateField(
+        label=_("Date of signing"),
         required=False,
         earliest=dt.date(2000, 1, 1),
         years_ahead=1,
@@ -37,10 +40,67 @@ class ReportDraftForm(forms.ModelForm):  # type: ignore[type-arg]
             )
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The signature block needs a position; a draft saved without one could not be
+        # downloaded, so the form says it here.
+        position = self.fields["signer_title"]
+        position.required = True
+        position.error_messages["required"] = POSITION_REQUIRED
+        position.help_text = _("In capitals, as signed: GIÁM ĐỐC, TRƯỞNG PHÒNG, HIỆU TRƯỞNG.")
+
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        # Text pasted from Word carries line-break characters that a DOCX cannot hold.
-        for name, value in data.items():
-            if isinstance(value, str):
-                data[name] = text_without_control_characters(value)
+        return _plain_text(super().clean() or {})
+
+
+POSITION_REQUIRED = _(
+    "Enter the signer's position (for example GIÁM ĐỐC or TRƯỞNG PHÒNG): the "
+    "signature block of the report cannot be left without it."
+)
+
+
+def _plain_text(data: dict[str, Any]) -> dict[str, Any]:
+    # Text pasted from Word carries line-break characters that a DOCX cannot hold.
+    for name, value in data.items():
+        if isinstance(value, str):
+            data[name] = text_without_control_characters(value)
+    return data
+
+
+class ReportSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    """How the unit heads and signs its reports."""
+
+    class Meta:
+        model = ReportSettings
+        fields = list(SETTINGS_FIELDS)
+        help_texts = {
+            "parent_agency": _("In capitals, e.g. UBND HUYỆN BÁT XÁT; empty if there is none."),
+            "agency": _("In capitals, e.g. PHÒNG GIÁO DỤC VÀ ĐÀO TẠO."),
+            "agency_in_text": _(
+                "As the closing sentence names the unit: “… trân trọng báo cáo./.”"
+            ),
+            "symbol": _("After the number: Số: 07/BC-PGDĐT."),
+            "place": _("Begins the date line: “Bát Xát, ngày … tháng … năm …”."),
+            "signer_authority": _("KT. GIÁM ĐỐC when a deputy signs; empty when the head signs."),
+            "signer_title": _("In capitals, as signed: GIÁM ĐỐC, TRƯỞNG PHÒNG, HIỆU TRƯỞNG."),
+            "archive_unit": _("The drafting unit, after “Lưu: VT,”."),
+        }
+        error_messages = {
+            "agency": {"required": _("Enter the issuing body, e.g. PHÒNG GIÁO DỤC VÀ ĐÀO TẠO.")},
+            "agency_in_text": {
+                "required": _(
+                    "Enter the unit's name as the text writes it, e.g. Phòng Giáo dục và Đào "
+                    "tạo huyện Bát Xát."
+                )
+            },
+            "symbol": {"required": _("Enter the document symbol, e.g. BC-PGDĐT.")},
+            "place": {"required": _("Enter the place name of the date line, e.g. Bát Xát.")},
+            "signer_title": {"required": POSITION_REQUIRED},
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = _plain_text(super().clean() or {})
+        for name in ("parent_agency", "agency", "symbol", "signer_authority", "signer_title"):
+            if isinstance(data.get(name), str):
+                data[name] = data[name].strip()
         return data

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from vnemis.core.models import BaseModel
+from vnemis.indicators.periods import parse_period
 from vnemis.reports.choices import ReportKind, ReportStatus
 
 
@@ -80,7 +81,15 @@ class ReportDocument(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.unit} {self.period} v{self.version}"
+        return f"{self.get_kind_display()} {self.unit} {self.period_label} v{self.version}"
+
+    @property
+    def period_label(self) -> str:
+        """The period as officials write it: "6 tháng đầu năm 2022"."""
+        try:
+            return parse_period(self.period).label
+        except ValueError:
+            return self.period
 
     @property
     def is_locked(self) -> bool:
@@ -88,3 +97,37 @@ class ReportDocument(BaseModel):
 
     def lines(self, field: str) -> tuple[str, ...]:
         return tuple(line.strip() for line in getattr(self, field).splitlines() if line.strip())
+
+
+class ReportSettings(BaseModel):
+    """How a unit heads and signs its reports (Nghị định 30/2020, Phụ lục I).
+
+    A unit without a row uses the defaults derived from its kind and its place in the tree
+    (``letterhead.settings_defaults``); the row is written when a writer of the unit first
+    changes them. The signer fields seed every new draft, which may then change them.
+    """
+
+    unit = models.OneToOneField(
+        "organisations.OrgUnit",
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        related_name="report_settings",
+    )
+    parent_agency = models.CharField(
+        _("governing body (first header line)"), max_length=120, blank=True
+    )
+    agency = models.CharField(_("issuing body (second header line)"), max_length=120)
+    agency_in_text = models.CharField(_("name of the unit in the text"), max_length=200)
+    symbol = models.CharField(_("document symbol"), max_length=30)
+    place = models.CharField(_("place name of the date line"), max_length=60)
+    signer_authority = models.CharField(_("signing authority"), max_length=60, blank=True)
+    signer_title = models.CharField(_("signer's position"), max_length=60)
+    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
+    archive_unit = models.CharField(_("drafting unit (Lưu: VT, …)"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("report settings")
+        verbose_name_plural = _("report settings")
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.symbol}"

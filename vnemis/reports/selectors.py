@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from vnemis.indicators.models import ElementValue, Indicator
 from vnemis.indicators.periods import Period, parse_period
 from vnemis.indicators.selectors import IndicatorValue, indicator_values
-from vnemis.organisations.models import OrgUnit
+from vnemis.organisations.models import OrgPlacement, OrgUnit, TreeVersion
 from vnemis.plans.choices import TaskStatus
 from vnemis.plans.models import Programme
 from vnemis.plans.selectors import TaskState, programme_counts
@@ -19,6 +23,7 @@ from vnemis.reports.documents.dx_semiannual import (
     Ratio,
     Target,
 )
+from vnemis.reports.letterhead import letterhead_for
 from vnemis.reports.models import ReportDocument
 from vnemis.reports.numbers import format_percent
 
@@ -33,7 +38,9 @@ class ReportDataError(ValueError):
 def period_label(period: Period) -> str:
     """ "6 tháng đầu năm 2022", as the report's title and text say it."""
     if period.kind != "half_year":
-        raise ReportDataError("The semi-annual report covers a half-year such as 2022H1.")
+        raise ReportDataError(
+            _("The semi-annual report covers a half-year: choose a first or second half-year.")
+        )
     half = "đầu" if period.code.endswith("H1") else "cuối"
     return f"6 tháng {half} năm {period.code[:4]}"
 
@@ -78,7 +85,15 @@ def _programme_tasks(programme: Programme, period: Period) -> ProgrammeTasks:
 def _ratio(values: dict[str, IndicatorValue], code: str) -> Ratio:
     v = values.get(code)
     if v is None or v.numerator is None or not v.denominator:
-        raise ReportDataError(f"No value of {code} for this unit and period.")
+        indicator = v.indicator if v is not None else Indicator.objects.filter(code=code).first()
+        name = indicator.display_name() if indicator is not None else code
+        raise ReportDataError(
+            _(
+                "The records of this unit have no figure for “{indicator}” in this period, so "
+                "the report cannot be produced. Check that the unit's schools have their data "
+                "entered for the period."
+            ).format(indicator=name)
+        )
     return Ratio(int(v.numerator), int(v.denominator))
 
 
@@ -122,10 +137,15 @@ def dx_report_data(*, document: ReportDocument) -> DxReportData:
         return v.value if v is not None else None
 
     internet = _ratio(values, "internet_schools")
+    letterhead = letterhead_for(unit)
     return DxReportData(
         period_label=period_label(period),
         next_period_label=period_label(period.next()),
-        place="Lào Cai",
+        parent_agency=letterhead.parent_agency,
+        agency=letterhead.agency,
+        agency_in_text=letterhead.agency_in_text,
+        symbol=letterhead.symbol,
+        place=letterhead.place,
         date=document.signed_on,
         month=period.end.month,
         year=period.end.year,
@@ -163,3 +183,78 @@ def dx_report_data(*, document: ReportDocument) -> DxReportData:
         signer_title=document.signer_title,
         signer_name=document.signer_name,
     )
+
+
+# Half-years offered when no figures are stored yet: the current one and three before it.
+_FALLBACK_HALF_YEARS = 4
+
+
+def _data_half_years(unit: OrgUnit) -> list[Period]:
+    """The half-years with figures stored for ``unit``, newest first."""
+    # The unit's rows only (a few hundred, by the unit index), not the whole table.
+    codes = (
+        ElementValue.objects.filter(unit=unit, period__contains="H")
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    periods = []
+    for code in set(codes):
+        try:
+            period = parse_period(code)
+        except ValueError:
+            continue
+        if period.kind == "half_year":
+            periods.append(period)
+    return sorted(periods, reverse=True)
+
+
+def _recent_half_years(today: dt.date) -> list[Period]:
+    """The current half-year and the ones just before it, newest first."""
+    periods = [parse_period(f"{today.year}H{1 if today.month <= 6 else 2}")]
+    for _i in range(_FALLBACK_HALF_YEARS - 1):
+        periods.append(periods[-1].previous())
+    return periods
+
+
+def report_periods(*, unit: OrgUnit | None, today: dt.date) -> list[Period]:
+    """The half-years a report of ``unit`` can be prepared for, newest first: those with
+    figures stored for it, else the current half-year and the ones just before."""
+    return (_data_half_years(unit) if unit is not None else []) or _recent_half_years(today)
+
+
+def report_start_defaults(
+    *, paths: tuple[str, ...], units: QuerySet[OrgUnit], today: dt.date
+) -> tuple[OrgUnit | None, list[Period]]:
+    """The unit a user's new report is for by default, and the half-years it can cover.
+
+    The default unit is the user's own: the highest unit of the scope's ``paths`` among
+    ``units``; of units equally high (the Sở of 2022 and its 2025 successor), the first with
+    figures stored.
+    """
+    ranked = sorted(paths, key=lambda p: (p.count("."), p))
+    top = [p for p in ranked if p.count(".") == ranked[0].count(".")] if ranked else []
+    codes = [p.rstrip(".").rpartition(":")[2].rpartition(".")[2] for p in top]
+    found = {u.code: u for u in units.filter(code__in=codes)}
+    first: OrgUnit | None = None
+    for code in codes:
+        unit = found.get(code)
+        if unit is None:
+            continue
+        periods = _data_half_years(unit)
+        if periods:
+            return unit, periods
+        first = first or unit
+    return first, _recent_half_years(today)
+
+
+def units_in_tree_order(
+    units: QuerySet[OrgUnit], *, version: TreeVersion | None
+) -> QuerySet[OrgUnit]:
+    """``units`` in the order of the tree version ``version`` (the Sở, then each Phòng…),
+    units not placed in it after, by their newest placement."""
+    in_version = OrgPlacement.objects.filter(version=version, unit=OuterRef("pk"))
+    newest = OrgPlacement.objects.filter(unit=OuterRef("pk")).order_by("-version__valid_from")
+    return units.annotate(
+        tree_path=Subquery(in_version.values("path")[:1]),
+        newest_path=Subquery(newest.values("path")[:1]),
+    ).order_by(F("tree_path").asc(nulls_last=True), "newest_path", "code")

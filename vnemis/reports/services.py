@@ -16,7 +16,9 @@ from vnemis.core.choices import AuditVerb
 from vnemis.indicators.periods import parse_period
 from vnemis.organisations.models import OrgUnit
 from vnemis.reports.choices import ReportKind, ReportStatus
-from vnemis.reports.models import ReportDocument
+from vnemis.reports.letterhead import FIELDS as SETTINGS_FIELDS
+from vnemis.reports.letterhead import letterhead_for
+from vnemis.reports.models import ReportDocument, ReportSettings
 from vnemis.reports.rendering import render_docx
 from vnemis.reports.selectors import period_label
 
@@ -36,6 +38,8 @@ EDITABLE = (
     "signer_title",
     "signer_name",
 )
+# The draft fields a new draft takes from the unit's report settings.
+SIGNATURE_FIELDS = ("archive_unit", "signer_authority", "signer_title", "signer_name")
 
 
 @transaction.atomic
@@ -64,7 +68,9 @@ def report_draft_get_or_create(
         .first()
     )
     version = 1
-    fields: dict[str, Any] = {}
+    # A unit's first report is signed as its settings say; later ones as the last one was.
+    letterhead = letterhead_for(unit)
+    fields: dict[str, Any] = {name: getattr(letterhead, name) for name in SIGNATURE_FIELDS}
     if latest is not None:
         fields = {f: getattr(latest, f) for f in EDITABLE}
         if latest.period == period.code:
@@ -118,3 +124,33 @@ def report_finalize(*, document: ReportDocument, by: Any) -> ReportDocument:
         after={"status": "final", "sha256": locked.sha256},
     )
     return locked
+
+
+@transaction.atomic
+def report_settings_update(*, unit: OrgUnit, by: Any, **fields: Any) -> ReportSettings:
+    """Save how ``unit`` heads and signs its reports; the first save starts from the defaults.
+
+    Drafts already started keep their signer; new drafts take it from these settings.
+    """
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"not settings: {sorted(unknown)}")
+    saved = ReportSettings.objects.select_for_update().filter(unit=unit).first()
+    if saved is None:
+        defaults = letterhead_for(unit)
+        saved = ReportSettings(unit=unit, **{n: getattr(defaults, n) for n in SETTINGS_FIELDS})
+        before = None
+    else:
+        before = snapshot(saved)
+    for name, value in fields.items():
+        setattr(saved, name, value)
+    saved.full_clean()
+    saved.save()
+    audit_record(
+        actor=by,
+        verb=AuditVerb.CREATED if before is None else AuditVerb.UPDATED,
+        target=saved,
+        before=before,
+        after=snapshot(saved),
+    )
+    return saved

@@ -12,4 +12,5 @@ urlpatterns = [
     path("reports/<int:pk>/finalise/", views.report_finalise, name="report_finalise"),
     path("reports/<int:pk>/new-version/", views.report_new_version, name="report_new_version"),
     path("reports/<int:pk>/download/<str:fmt>/", views.report_download, name="report_download"),
+    path("reports/settings/<str:code>/", views.report_settings, name="report_settings"),
 ]

@@ -3,18 +3,27 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vnemis.accounts.access import user_scope
 from vnemis.core.audit import audit_record
 from vnemis.core.choices import AuditVerb
 from vnemis.core.http import AuthedRequest, guard_parameters, paginate, parse_text_param
 from vnemis.indicators import access as indicator_access
 from vnemis.indicators.forms import PeriodField
-from vnemis.reports import access, rendering, services
-from vnemis.reports.forms import ReportDraftForm
+from vnemis.indicators.periods import parse_period
+from vnemis.organisations.choices import OrgUnitKind
+from vnemis.organisations.models import TreeVersion
+from vnemis.reports import access, rendering, selectors, services
+from vnemis.reports.forms import ReportDraftForm, ReportSettingsForm
+from vnemis.reports.letterhead import FIELDS as SETTINGS_FIELDS
+from vnemis.reports.letterhead import letterhead_for
+from vnemis.reports.models import ReportSettings
 from vnemis.reports.rendering import CONTENT_TYPES, FORMATS, RenderError
 from vnemis.reports.selectors import ReportDataError
 
@@ -23,19 +32,36 @@ from vnemis.reports.selectors import ReportDataError
 @guard_parameters
 def report_list(request: AuthedRequest) -> HttpResponse:
     reports = access.reports_for_user(user=request.user).select_related("unit", "finalized_by")
-    units = (
-        indicator_access.indicator_units_for_user(user=request.user)
-        .exclude(kind__in=["school", "site"])
-        .order_by("kind", "code")
+    candidates = indicator_access.indicator_units_for_user(user=request.user).exclude(
+        kind__in=[OrgUnitKind.SCHOOL, OrgUnitKind.SITE]
     )
+    own, periods = selectors.report_start_defaults(
+        paths=user_scope(request.user).paths, units=candidates, today=timezone.localdate()
+    )
+    # The tree of the default period; none when no version covers it (then newest placements).
+    version = (
+        TreeVersion.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=periods[0].as_of),
+            valid_from__lte=periods[0].as_of,
+        )
+        .order_by("-valid_from")
+        .first()
+    )
+    units = list(selectors.units_in_tree_order(candidates, version=version)[:UNIT_CHOICES])
     return render(
         request,
         "reports/report_list.html",
         {
             "page": paginate(request, reports),
-            "units": units[:200],
+            "units": units,
+            "own_code": own.code if own is not None else "",
+            "periods": periods,
         },
     )
+
+
+# The unit picker lists at most this many units (the Sở has about 110 offices and communes).
+UNIT_CHOICES = 300
 
 
 @login_required
@@ -51,7 +77,13 @@ def report_start(request: AuthedRequest) -> HttpResponse:
             unit=unit, by=request.user, period_code=period.code
         )
     except (ValidationError, ReportDataError):
-        messages.error(request, _("The report covers a half-year such as 2022H1."))
+        messages.error(
+            request,
+            _(
+                "Choose a half-year from the list: the report covers the first or second half "
+                "of a year."
+            ),
+        )
         return redirect("reports:report_list")
     return redirect("reports:report_edit", pk=draft.pk)
 
@@ -73,15 +105,50 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The draft was saved."))
             return redirect("reports:report_edit", pk=pk)
     can_finalise = access.reports_for_user(user=request.user, finalise=True).filter(pk=pk).exists()
+    # What the document still needs, shown at its field before anyone tries to download.
+    missing = {} if document.is_locked else rendering.missing_fields(document)
     return render(
         request,
         "reports/report_edit.html",
         {
             "document": document,
+            "period": parse_period(document.period),
             "form": form,
+            "fields": [(field, missing.get(field.name)) for field in form],
+            "settings_missing": [text for name, text in missing.items() if name not in form.fields],
             "formats": FORMATS,
             "can_finalise": can_finalise,
+            "can_change_settings": access.report_settings_writable(
+                user=request.user, unit=document.unit
+            ),
         },
+    )
+
+
+@login_required
+@guard_parameters
+def report_settings(request: AuthedRequest, code: str) -> HttpResponse:
+    """How the unit heads and signs its reports: a writer of the unit changes it."""
+    unit = access.report_settings_unit_get_for_user(user=request.user, code=code)
+    saved = ReportSettings.objects.filter(unit=unit).first()
+    defaults = letterhead_for(unit)
+    form = ReportSettingsForm(
+        request.POST or None,
+        instance=saved,
+        initial={} if saved else {name: getattr(defaults, name) for name in SETTINGS_FIELDS},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.report_settings_update(
+            unit=unit,
+            by=request.user,
+            **{name: form.cleaned_data[name] for name in SETTINGS_FIELDS},
+        )
+        messages.success(request, _("The report settings of the unit were saved."))
+        return redirect("reports:report_settings", code=unit.code)
+    return render(
+        request,
+        "reports/report_settings.html",
+        {"unit": unit, "form": form, "saved": saved},
     )
 
 
@@ -92,7 +159,7 @@ def report_finalise(request: AuthedRequest, pk: int) -> HttpResponse:
     document = access.report_get_for_user(user=request.user, pk=pk, finalise=True)
     try:
         services.report_finalize(document=document, by=request.user)
-    except (ValidationError, ReportDataError) as exc:
+    except (ValidationError, ReportDataError, RenderError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
         messages.success(request, _("The report is final and locked."))

@@ -37,6 +37,8 @@ from vnemis.reports.numbers import (
     zero_pad,
 )
 
+# The Department's own header, as its 2022 report has it; other units take theirs from their
+# report settings (vnemis.reports.letterhead).
 PARENT_AGENCY = "UBND TỈNH LÀO CAI"
 AGENCY = "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
 AGENCY_IN_TEXT = "Sở Giáo dục và Đào tạo tỉnh Lào Cai"
@@ -158,6 +160,12 @@ class DxReportData:
 
     period_label: str  # "6 tháng đầu năm 2022"
     next_period_label: str  # "6 tháng cuối năm 2022"
+    # The header and the closing sentence: "UBND TỈNH LÀO CAI", "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+    # "Sở Giáo dục và Đào tạo tỉnh Lào Cai", "BC-SGDĐT"; the place of the date line.
+    parent_agency: str
+    agency: str
+    agency_in_text: str
+    symbol: str
     place: str
     date: dt.date | None
     month: int
@@ -429,9 +437,9 @@ def build_dx_semiannual(data: DxReportData) -> Nd30Document:
     else:
         date_line = vn_date_line(data.place, data.date)
     doc.header_block(
-        parent_agency=PARENT_AGENCY,
-        agency=AGENCY,
-        number_line=document_number_line(data.number, SYMBOL),
+        parent_agency=data.parent_agency,
+        agency=data.agency,
+        number_line=document_number_line(data.number, data.symbol),
         date_line=date_line,
     )
     doc.title(
@@ -445,7 +453,7 @@ def build_dx_semiannual(data: DxReportData) -> Nd30Document:
     _section_three(doc, data)
     doc.heading("IV. KIẾN NGHỊ, ĐỀ XUẤT")
     doc.narrative(data.recommendations)
-    closing = doc.paragraph(f"{AGENCY_IN_TEXT} trân trọng báo cáo./.")
+    closing = doc.paragraph(f"{data.agency_in_text} trân trọng báo cáo./.")
     # The closing sentence stays on the page of the signature block it introduces.
     closing.paragraph_format.keep_with_next = True
     doc.signature_and_recipients(

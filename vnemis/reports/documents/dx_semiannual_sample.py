@@ -10,6 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from vnemis.reports.documents.dx_semiannual import (
+    AGENCY,
+    AGENCY_IN_TEXT,
+    PARENT_AGENCY,
+    SYMBOL,
     DxArea,
     DxReportData,
     FigureText,
@@ -32,6 +36,10 @@ def sample_data_laocai_2022() -> DxReportData:
     return DxReportData(
         period_label="6 tháng đầu năm 2022",
         next_period_label="6 tháng cuối năm 2022",
+        parent_agency=PARENT_AGENCY,
+        agency=AGENCY,
+        agency_in_text=AGENCY_IN_TEXT,
+        symbol=SYMBOL,
         place="Lào Cai",
         date=None,
         month=6,

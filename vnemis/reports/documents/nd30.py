@@ -471,9 +471,9 @@ class Nd30Document:
         """The closing block: "Nơi nhận:" and its list left, the signature block right.
 
         `recipients` are names ("Sở TTTT (b/c)"); each is written "- X;" and a last line
-        "- Lưu: VT, `archive`." is added. `authority` is the signing form ("KT. GIÁM ĐỐC",
-        "TM. ỦY BAN NHÂN DÂN") or "" when the head signs; `position` the signer's own
-        ("PHÓ GIÁM ĐỐC").
+        "- Lưu: VT, `archive`." is added ("- Lưu: VT." without a drafting unit). `authority`
+        is the signing form ("KT. GIÁM ĐỐC", "TM. ỦY BAN NHÂN DÂN") or "" when the head signs;
+        `position` the signer's own ("PHÓ GIÁM ĐỐC").
         """
         table = _borderless_table(self.document, CLOSING_COLUMNS_MM)
         left, right = table.rows[0].cells
@@ -483,7 +483,8 @@ class Nd30Document:
         _fill(title, "Nơi nhận:", size=RECIPIENTS_TITLE_SIZE, bold=True, italic=True)
         title.paragraph_format.space_before = Pt(6)
         lines = [f"- {name.strip().rstrip(';.').strip()};" for name in recipients]
-        lines.append(f"- Lưu: VT, {archive.strip().rstrip('.')}.")
+        archive = archive.strip().rstrip(".").strip()
+        lines.append(f"- Lưu: VT, {archive}." if archive else "- Lưu: VT.")
         for line in lines:
             _fill(
                 _tight(left.add_paragraph(), align=WD_ALIGN_PARAGRAPH.LEFT),

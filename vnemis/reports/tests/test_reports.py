@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from vnemis.digital import services as digital
 from vnemis.indicators import services as indicator_services
+from vnemis.indicators.models import Indicator
 from vnemis.indicators.periods import parse_period
 from vnemis.organisations.models import OrgUnit
 from vnemis.people.tests.test_access import _matrix
@@ -27,6 +28,7 @@ from vnemis.reports import services
 from vnemis.reports.models import ReportDocument
 from vnemis.reports.rendering import render
 from vnemis.testing.personas import PersonaTestCase
+from vnemis.testing.world import World
 
 MEDIA = tempfile.mkdtemp(prefix="vnemis-media-")
 
@@ -39,67 +41,71 @@ def _text(content: bytes) -> str:
     return "\n".join(parts)
 
 
+def record_figures(w: World) -> None:
+    """Records of the world from which every figure of a 2022H1 report of the Sở, and of
+    each Phòng, can be counted; the analytics table refreshed for 2022H1."""
+    start = dt.date(2021, 9, 5)
+    flags: list[tuple[OrgUnit, dict[str, Any]]] = [
+        (w.school_a, {"cashless_payment": True, "contact_book": True}),
+        (w.school_b, {}),
+    ]
+    for school, extra in flags:
+        digital.digital_profile_record(
+            unit=school,
+            valid_from=start,
+            by=None,
+            internet="wired",
+            has_website=True,
+            website=f"https://{school.code}.edu.vn",
+            **extra,
+        )
+    digital.digital_profile_record(unit=w.site_a, valid_from=start, by=None, internet="mobile")
+    digital.student_record_set(
+        student=w.student_a1,
+        school_year=w.year,
+        by=None,
+        results_received_on=dt.date(2022, 1, 15),
+        transcript_issued_on=dt.date(2022, 2, 1),
+    )
+    programme = plans.programme_create(
+        code="qd-1",
+        document_number="1634/QĐ-UBND",
+        issued_on=dt.date(2021, 5, 17),
+        issued_by="UBND tỉnh",
+        title="Chương trình CĐS",
+        by=None,
+    )
+    for title, status in (
+        ("Kết nối Internet", TaskStatus.DONE),
+        ("Ứng dụng di động", TaskStatus.NOT_DONE),
+    ):
+        task = plans.plan_task_create(programme=programme, title=title, owner=w.province, by=None)
+        plans.task_update_record(
+            task=task,
+            on=dt.date(2022, 6, 1),
+            status=status,
+            by=None,
+            note="{internet}." if status == TaskStatus.DONE else "",
+        )
+    # The website rates divide by the preschools and lower secondary schools too.
+    from vnemis.organisations import services as org_services
+    from vnemis.organisations.models import TreeVersion
+
+    v22 = TreeVersion.objects.get(code="2022")
+    for code, level in (("10082002", "mn"), ("10082003", "thcs")):
+        school = org_services.orgunit_create(
+            kind="school", code=code, name=code, by=None, groups=[("level", level)]
+        )
+        org_services.orgunit_place(unit=school, version=v22, parent=w.batxat, by=None)
+        digital.digital_profile_record(unit=school, valid_from=start, by=None, internet="wired")
+    indicator_services.element_values_refresh(period=parse_period("2022H1"))
+
+
 @override_settings(MEDIA_ROOT=MEDIA)
 class ReportTests(PersonaTestCase):
     def setUp(self) -> None:
         w = self.world
-        start = dt.date(2021, 9, 5)
-        flags: list[tuple[OrgUnit, dict[str, Any]]] = [
-            (w.school_a, {"cashless_payment": True, "contact_book": True}),
-            (w.school_b, {}),
-        ]
-        for school, extra in flags:
-            digital.digital_profile_record(
-                unit=school,
-                valid_from=start,
-                by=None,
-                internet="wired",
-                has_website=True,
-                website=f"https://{school.code}.edu.vn",
-                **extra,
-            )
-        digital.digital_profile_record(unit=w.site_a, valid_from=start, by=None, internet="mobile")
-        digital.student_record_set(
-            student=w.student_a1,
-            school_year=w.year,
-            by=None,
-            results_received_on=dt.date(2022, 1, 15),
-            transcript_issued_on=dt.date(2022, 2, 1),
-        )
-        programme = plans.programme_create(
-            code="qd-1",
-            document_number="1634/QĐ-UBND",
-            issued_on=dt.date(2021, 5, 17),
-            issued_by="UBND tỉnh",
-            title="Chương trình CĐS",
-            by=None,
-        )
-        for title, status in (
-            ("Kết nối Internet", TaskStatus.DONE),
-            ("Ứng dụng di động", TaskStatus.NOT_DONE),
-        ):
-            task = plans.plan_task_create(
-                programme=programme, title=title, owner=w.province, by=None
-            )
-            plans.task_update_record(
-                task=task,
-                on=dt.date(2022, 6, 1),
-                status=status,
-                by=None,
-                note="{internet}." if status == TaskStatus.DONE else "",
-            )
-        # The website rates divide by the preschools and lower secondary schools too.
-        from vnemis.organisations import services as org_services
-        from vnemis.organisations.models import TreeVersion
-
-        v22 = TreeVersion.objects.get(code="2022")
-        for code, level in (("10082002", "mn"), ("10082003", "thcs")):
-            school = org_services.orgunit_create(
-                kind="school", code=code, name=code, by=None, groups=[("level", level)]
-            )
-            org_services.orgunit_place(unit=school, version=v22, parent=w.batxat, by=None)
-            digital.digital_profile_record(unit=school, valid_from=start, by=None, internet="wired")
-        indicator_services.element_values_refresh(period=parse_period("2022H1"))
+        record_figures(w)
         self.draft = services.report_draft_get_or_create(
             unit=w.province, period_code="2022H1", by=None
         )
@@ -125,14 +131,33 @@ class ReportTests(PersonaTestCase):
         self.assertIn("Trần Thị Bình", text)
 
     def test_xlsx_has_every_indicator_for_every_unit(self) -> None:
+        """Every unit of the tree below the report's unit, each indicator by its Vietnamese
+        name with the part reached and the whole as numbers."""
         sheet = load_workbook(io.BytesIO(render(self.draft, "xlsx"))).active
+        header = next(sheet.iter_rows(max_row=1, values_only=True))
+        self.assertEqual(
+            header,
+            (
+                "Mã đơn vị",
+                "Đơn vị",
+                "Loại đơn vị",
+                "Chỉ tiêu",
+                "Số đạt",
+                "Tổng số",
+                "Giá trị",
+                "Đơn vị tính",
+                "Mục tiêu",
+            ),
+        )
         rows = list(sheet.iter_rows(min_row=2, values_only=True))
         units = {r[0] for r in rows}
         self.assertEqual(
             units, {"SGD10", "PGD082", "PGD086", "10082001", "10082002", "10082003", "10086001"}
         )
-        cashless = next(r for r in rows if r[0] == "SGD10" and r[3] == "cashless_schools")
-        self.assertEqual(cashless[5:8], (1, 4, 25))
+        name = Indicator.objects.get(code="cashless_schools").name
+        cashless = next(r for r in rows if r[0] == "SGD10" and r[3] == name)
+        self.assertEqual(cashless[2], "Sở Giáo dục và Đào tạo")
+        self.assertEqual(cashless[4:7], (1, 4, 25))
 
     def test_final_is_locked_and_kept(self) -> None:
         final = services.report_finalize(
