@@ -23,16 +23,30 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.installed
+# Browser libraries (ECharts) from the npm registry, pinned by package-lock.json and rebuilt
+# when it changes. Only the built file the pages load is copied under static/vendor/
+# (git-ignored), where WhiteNoise serves it: pointing STATICFILES_DIRS at the package's dist/
+# would make every `vnemis serve` collect and compress 50 MB of bundles no page uses.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
-setup-dev: $(VENV)/.installed-dev
+static/vendor/echarts/echarts.min.js: node_modules/.installed
+	mkdir -p $(@D)
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE \
+	  node_modules/echarts/NOTICE $(@D)/
+	touch $@
+
+setup: $(VENV)/.installed static/vendor/echarts/echarts.min.js
+
+setup-dev: $(VENV)/.installed-dev static/vendor/echarts/echarts.min.js
 
 # Migrate the embedded SQLite database, load the Lào Cai 2022 demo (a no-op when it is
 # already loaded), print the demo accounts and serve the site.
 run: setup
 	$(VENV)/bin/vnemis migrate
 	$(VENV)/bin/vnemis demo laocai-2022 --seed $(SEED)
-	$(VENV)/bin/vnemis accounts --demo
+	$(VENV)/bin/vnemis accounts --demo --host $(HOST) --port $(PORT)
 	$(VENV)/bin/vnemis serve --host $(HOST) --port $(PORT)
 
 demo: setup
@@ -65,7 +79,7 @@ types: setup-dev
 messages: setup-dev
 	$(PY) manage.py makemessages -l vi --no-obsolete --ignore '.venv/*' --ignore 'var/*' \
 	  --ignore 'scripts/*' --ignore 'bench/*' --ignore '*/tests/*' --ignore 'vnemis/testing/*' \
-	  --ignore 'build/*'
+	  --ignore 'build/*' --ignore 'node_modules/*'
 	$(PY) manage.py compilemessages -l vi --ignore '.venv'
 
 check: lint types
@@ -82,4 +96,4 @@ bench-import: setup-dev
 	$(PY) bench/import.py --twice
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules static/vendor

@@ -23,11 +23,22 @@ def indicator_unit_get_for_user(*, user: Any, code: str, write: bool = False) ->
 
 
 def default_unit_for_user(*, user: Any, period: Period) -> OrgUnit:
-    """The highest unit of the user's scope in the tree version of ``period``."""
+    """The highest unit of the user's scope in the tree version of ``period`` (or, for a unit
+    created after the period, in the newest tree)."""
     version = TreeVersion.for_date(period.as_of)
     prefix = f"{version.code}:"
-    paths = sorted((p for p in user_scope(user).paths if p.startswith(prefix)), key=len)
-    if not paths:
-        raise Http404("No unit of this user is placed in the period's tree.")
-    placement = OrgPlacement.objects.select_related("unit").get(path=paths[0])
+    paths = user_scope(user).paths
+    in_version = sorted((p for p in paths if p.startswith(prefix)), key=len)
+    if in_version:
+        return OrgPlacement.objects.select_related("unit").get(path=in_version[0]).unit
+    # A unit of a later tree (a commune officer asking about 2022): the highest unit of the
+    # scope in the newest tree; its figures are added up from the units now under it.
+    placement = (
+        OrgPlacement.objects.filter(path__in=paths)
+        .select_related("unit")
+        .order_by("-version__valid_from", "depth")
+        .first()
+    )
+    if placement is None:
+        raise Http404("No unit of this user is placed in any tree.")
     return placement.unit

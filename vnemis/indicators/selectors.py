@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import QuerySet, Sum
+
 from vnemis.indicators.models import ElementValue, Indicator, Target
 from vnemis.indicators.periods import Period
 from vnemis.indicators.services import Tree
-from vnemis.organisations.models import OrgUnit, TreeVersion
+from vnemis.organisations.models import OrgPlacement, OrgUnit, TreeVersion
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,11 @@ def compute(
     return (numerator * indicator.factor / denominator).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
-def _targets(indicators: list[Indicator], period: Period, unit: OrgUnit) -> dict[int, Decimal]:
+def _targets(
+    indicators: list[Indicator], period: Period, unit: OrgUnit, tree: Tree | None = None
+) -> dict[int, Decimal]:
     """Each indicator's target at ``unit``, or else at the nearest unit above it."""
-    tree = Tree(TreeVersion.for_date(period.as_of))
+    tree = tree or Tree(TreeVersion.for_date(period.as_of))
     chain = tree.ancestors_and_self(unit.pk) or [unit.pk]
     rank = {u: i for i, u in enumerate(reversed(chain))}  # nearest first
     found: dict[int, tuple[int, Decimal]] = {}
@@ -74,6 +78,47 @@ def _targets(indicators: list[Indicator], period: Period, unit: OrgUnit) -> dict
         if t.indicator_id not in found or r < found[t.indicator_id][0]:
             found[t.indicator_id] = (r, t.value)
     return {k: v for k, (_, v) in found.items()}
+
+
+def _placed_in(unit: OrgUnit, version: TreeVersion) -> bool:
+    return OrgPlacement.objects.filter(unit=unit, version=version).exists()
+
+
+def _latest_placement(unit: OrgUnit) -> OrgPlacement | None:
+    return OrgPlacement.objects.filter(unit=unit).order_by("-version__valid_from").first()
+
+
+def element_totals(
+    *, unit: OrgUnit, period: Period, placed: bool | None = None
+) -> dict[tuple[int, str], Decimal]:
+    """Each element's value (by element id and category) for ``unit`` in ``period``.
+
+    The analytics table holds the units of the period's tree version. A unit created later
+    (a commune of the 2025 reform, asked about 2022) gets the sum of what the units now
+    under it counted themselves (``own``) in that period: its schools' 2022 figures, added
+    up along today's tree.
+    """
+    if placed is None:
+        placed = _placed_in(unit, TreeVersion.for_date(period.as_of))
+    if placed:
+        return {
+            (v.element_id, v.category): v.value
+            for v in ElementValue.objects.filter(period=period.code, unit=unit)
+        }
+    placement = _latest_placement(unit)
+    if placement is None or placement.version.valid_from <= period.as_of:
+        # Not a later unit: an abolished one (a Phòng asked about 2025) has no figures.
+        return {}
+    below = OrgPlacement.objects.filter(
+        version=placement.version, path__startswith=placement.path
+    ).values("unit_id")
+    rows = (
+        ElementValue.objects.filter(period=period.code, unit_id__in=below)
+        .values_list("element_id", "category")
+        .annotate(total=Sum("own"))
+        .order_by()
+    )
+    return {(element, category): total for element, category, total in rows}
 
 
 def indicator_values(
@@ -87,11 +132,9 @@ def indicator_values(
             Indicator.objects.valid_on(period.as_of).select_related("numerator", "denominator")
         )
     )
-    values = {
-        (v.element_id, v.category): v.value
-        for v in ElementValue.objects.filter(period=period.code, unit=unit)
-    }
-    targets = _targets(chosen, period, unit)
+    tree = Tree(TreeVersion.for_date(period.as_of))
+    values = element_totals(unit=unit, period=period, placed=unit.pk in tree.path_of)
+    targets = _targets(chosen, period, unit, tree)
     out = []
     for ind in chosen:
         num = values.get((ind.numerator_id, ind.numerator_category))
@@ -110,15 +153,22 @@ def children_values(
     *, unit: OrgUnit, period: Period, indicator: Indicator
 ) -> list[tuple[OrgUnit, IndicatorValue]]:
     """The indicator for each unit directly under ``unit`` in the period's tree version."""
-    from vnemis.organisations.models import OrgPlacement
-
     version = TreeVersion.for_date(period.as_of)
-    children = [
-        p.unit
-        for p in OrgPlacement.objects.filter(version=version, parent=unit)
-        .select_related("unit")
-        .order_by("unit__code")
-    ]
+
+    def placed_under(version: TreeVersion) -> list[OrgUnit]:
+        return [
+            p.unit
+            for p in OrgPlacement.objects.filter(version=version, parent=unit)
+            .select_related("unit")
+            .order_by("unit__code")
+        ]
+
+    children = placed_under(version)
+    if not children and not _placed_in(unit, version):
+        # A unit of a later tree: its children there (their values of the period exist).
+        latest = _latest_placement(unit)
+        if latest is not None and latest.version.valid_from > period.as_of:
+            children = placed_under(latest.version)
     keys = [(indicator.numerator_id, indicator.numerator_category)]
     if indicator.denominator_id:
         keys.append((indicator.denominator_id, indicator.denominator_category))
@@ -134,4 +184,52 @@ def children_values(
         num = vals.get(keys[0], Decimal(0))
         den = vals.get(keys[1], Decimal(0)) if len(keys) > 1 else None
         out.append((child, IndicatorValue(indicator, num, den, compute(indicator, num, den), None)))
+    return out
+
+
+def indicator_values_bulk(
+    *, units: QuerySet[OrgUnit], period: Period
+) -> dict[int, list[IndicatorValue]]:
+    """``indicator_values`` for many units at once, keyed by unit id, in a fixed number of
+    queries whatever the number of units (the indicators, the tree, the targets, the values).
+
+    Each list holds every indicator valid in ``period``, in the indicators' order; a unit with
+    no value row gets the same zeros and blanks as ``indicator_values`` gives it.
+    """
+    chosen = list(
+        Indicator.objects.valid_on(period.as_of).select_related("numerator", "denominator")
+    )
+    tree = Tree(TreeVersion.for_date(period.as_of))
+    elements = {i.numerator_id for i in chosen} | {
+        i.denominator_id for i in chosen if i.denominator_id
+    }
+    values: dict[int, dict[tuple[int, str], Decimal]] = {}
+    rows = ElementValue.objects.filter(
+        period=period.code, unit__in=units, element_id__in=elements
+    ).values_list("unit_id", "element_id", "category", "value")
+    for unit_id, element_id, category, value in rows:
+        values.setdefault(unit_id, {})[(element_id, category)] = value
+    # Targets are few (per period, at the Sở and a few units): read them all, then take each
+    # unit's nearest one up the tree, as ``_targets`` does.
+    set_at: dict[tuple[int, int], Decimal] = {
+        (t.indicator_id, t.unit_id): t.value
+        for t in Target.objects.filter(period=period.code, indicator__in=chosen)
+    }
+    out: dict[int, list[IndicatorValue]] = {}
+    for unit in units:
+        chain = list(reversed(tree.ancestors_and_self(unit.pk) or [unit.pk]))  # nearest first
+        own = values.get(unit.pk, {})
+        listed = []
+        for ind in chosen:
+            target = next((set_at[(ind.pk, u)] for u in chain if (ind.pk, u) in set_at), None)
+            num = own.get((ind.numerator_id, ind.numerator_category))
+            den = (
+                own.get((ind.denominator_id, ind.denominator_category), Decimal(0))
+                if ind.denominator_id
+                else None
+            )
+            if num is None and ind.numerator.kind == "derived":
+                num = Decimal(0)  # nothing counted: zero, not missing
+            listed.append(IndicatorValue(ind, num, den, compute(ind, num, den), target))
+        out[unit.pk] = listed
     return out

@@ -22,7 +22,7 @@ from vnemis.core.http import (
     query_without_page,
 )
 from vnemis.core.xlsx import xlsx_response
-from vnemis.indicators import access, drill, selectors, services
+from vnemis.indicators import access, charts, drill, services
 from vnemis.indicators.consistency import FigureFormatError, check_legacy_figure
 from vnemis.indicators.forms import PeriodField, ReportedValuesForm
 from vnemis.indicators.models import DataElement, Indicator, ReportedValue
@@ -62,38 +62,14 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
                 "indicators/dashboard.html",
                 {"period": period, "periods": computed, "no_unit": True},
             )
-    values = selectors.indicator_values(unit=unit, period=period)
-    trend_periods = [p for p in computed if p <= period][-4:]
-    trends = {
-        p.code: {v.indicator.pk: v.value for v in selectors.indicator_values(unit=unit, period=p)}
-        for p in trend_periods
-    }
-    chosen = next(
-        (v for v in values if v.indicator.code == request.GET.get("indicator")),
-        next((v for v in values if v.indicator.denominator_id), None),
+    data = charts.dashboard_charts(
+        user=request.user,
+        unit=unit,
+        period=period,
+        computed=computed,
+        indicator_code=request.GET.get("indicator"),
     )
-    children = []
-    if chosen is not None:
-        visible = set(
-            access.indicator_units_for_user(user=request.user).values_list("id", flat=True)
-        )
-        children = [
-            (u, v)
-            for u, v in selectors.children_values(
-                unit=unit, period=period, indicator=chosen.indicator
-            )
-            if u.pk in visible
-        ]
-        # Offices and communes first, then schools directly under the unit; best value first.
-        children.sort(
-            key=lambda uv: (
-                uv[0].kind == "school",
-                -(uv[1].value if uv[1].value is not None else Decimal(-1)),
-            )
-        )
-    cards = [
-        (v, [(p.code, trends[p.code].get(v.indicator.pk)) for p in trend_periods]) for v in values
-    ]
+    cards = [(v, data.card_trend(v)) for v in data.values]
     return render(
         request,
         "indicators/dashboard.html",
@@ -102,8 +78,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "period": period,
             "periods": computed,
             "cards": cards,
-            "chosen": chosen,
-            "children": children,
+            "chosen": data.chosen,
+            "children": list(data.bars.rows) if data.bars else [],
+            "charts": data,
             "has_values": bool(computed and period in computed),
             "perms_write": access.indicator_units_for_user(user=request.user, write=True)
             .filter(pk=unit.pk)
