@@ -59,7 +59,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("indicators:dashboard", _("Operations centre"), _officer),
     MenuEntry("reports:report_list", _("Reports"), _officer),
     MenuEntry("plans:programme_list", _("Plan tasks"), _officer),
-    MenuEntry("digital:status", _("Digital transformation"), _officer),
+    MenuEntry("digital:self_assessment_status", _("DX self-assessment (QĐ 4725)"), _officer),
     MenuEntry("imports:import_list", _("Imports"), _writer),
     MenuEntry("people:data_quality", _("Data quality"), _officer),
     MenuEntry("organisations:orgunit_tree", _("Organisation tree"), _above_school),

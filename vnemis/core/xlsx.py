@@ -13,6 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT = "dd/mm/yyyy"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -30,12 +31,23 @@ def xlsx_bytes(*, sheet: str, headers: Sequence[str], rows: Iterable[Sequence[An
     bold = Font(bold=True)
     header_cells = []
     for title in headers:
-        cell = WriteOnlyCell(ws, value=str(title))
-        cell.font = bold
-        header_cells.append(cell)
+        header = WriteOnlyCell(ws, value=str(title))
+        header.font = bold
+        header_cells.append(header)
     ws.append(header_cells)
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.isoformat()
+        if isinstance(value, dt.date):
+            # A real date cell, shown day first as Vietnamese readers write it.
+            date_cell = WriteOnlyCell(ws, value=value)
+            date_cell.number_format = DATE_FORMAT
+            return date_cell
+        return safe_cell(value)
+
     for row in rows:
-        ws.append([safe_cell(v.isoformat() if isinstance(v, dt.datetime) else v) for v in row])
+        ws.append([cell(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -24,9 +24,9 @@ from vnemis.imports import access as import_access
 from vnemis.imports.choices import JobStatus
 from vnemis.imports.models import ImportJob
 from vnemis.indicators import access as indicator_access
-from vnemis.indicators.models import ElementValue
+from vnemis.indicators.models import DataElement
 from vnemis.indicators.periods import Period
-from vnemis.indicators.selectors import IndicatorValue, indicator_values
+from vnemis.indicators.selectors import IndicatorValue, element_totals, indicator_values
 from vnemis.indicators.services import computed_periods
 from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.people import access as people_access
@@ -81,8 +81,8 @@ def latest_period(*, today: dt.date | None = None) -> Period | None:
 
 
 def _unit_and_period(user: Any) -> tuple[OrgUnit | None, Period | None]:
-    """The user's highest unit in the latest computed period's tree; a unit created after
-    that period (a commune of the 2025 reform) is shown without figures of that period."""
+    """The user's highest unit in the latest computed period's tree (a unit created after the
+    period, such as a commune of the 2025 reform, with the figures of the units under it)."""
     period = latest_period()
     if period is None:
         return None, None
@@ -93,10 +93,9 @@ def _unit_and_period(user: Any) -> tuple[OrgUnit | None, Period | None]:
 
 
 def _counts(unit: OrgUnit, period: Period) -> dict[str, int]:
-    rows = ElementValue.objects.filter(
-        unit=unit, period=period.code, category="", element__code__in=COUNTED_ELEMENTS
-    ).values_list("element__code", "value")
-    found = {code: int(value) for code, value in rows}
+    ids = dict(DataElement.objects.filter(code__in=COUNTED_ELEMENTS).values_list("pk", "code"))
+    totals = element_totals(unit=unit, period=period)
+    found = {ids[e]: int(v) for (e, category), v in totals.items() if e in ids and not category}
     return {code: found.get(code, 0) for code in COUNTED_ELEMENTS}
 
 

@@ -30,6 +30,7 @@ from vnemis.accounts.choices import Role
 from vnemis.accounts.models import User
 from vnemis.digital import services as digital_services
 from vnemis.imports import services as import_services
+from vnemis.plans import services as plan_services
 from vnemis.people.models import Person, Staff
 from vnemis.reports import services as report_services
 from vnemis.testing.world import PASSWORD, World
@@ -144,6 +145,10 @@ FILL: dict[str, Fill] = {
     ),
     "indicators:reported": Fill(query={"org": "{school}", "period": "2022H1"}),
     "organisations:orgunit_tree": Fill(query={"unit": "{school}"}),
+    "digital:self_assessment_step": Fill(data={"action": "approve"}),
+    "plans:programme_detail": Fill(path={"pk": "{programme}"}),
+    "plans:task_detail": Fill(path={"pk": "{plan_task}"}),
+    "plans:task_update_evidence": Fill(path={"pk": "{task_update}"}),
 }
 
 
@@ -311,7 +316,34 @@ def build_matrix_world(world: World) -> dict[str, dict[str, str]]:
             points=5,
             evidence=SimpleUploadedFile("ke-hoach.pdf", _PDF, content_type="application/pdf"),
         )
+        # A programme whose only task is this school's, with an update carrying evidence.
+        programme = plan_services.programme_create(
+            code=f"kh-matrix-{side}",
+            document_number=f"{side}/KH-UBND",
+            issued_on=dt.date(2022, 1, 30),
+            issued_by="UBND tỉnh Lào Cai",
+            title="Kế hoạch chuyển đổi số năm 2022",
+            by=None,
+        )
+        plan_task = plan_services.plan_task_create(
+            programme=programme,
+            title="Kết nối Internet cho trường học",
+            owner=school,
+            deadline=dt.date(2022, 12, 31),
+            by=None,
+        )
+        task_update = plan_services.task_update_record(
+            task=plan_task,
+            on=day,
+            status="in_progress",
+            by=None,
+            note="Đang lắp đặt",
+            evidence=SimpleUploadedFile("bien-ban.pdf", _PDF, content_type="application/pdf"),
+        )
         values[side] = {
+            "programme": str(programme.pk),
+            "plan_task": str(plan_task.pk),
+            "task_update": str(task_update.pk),
             "school": school.code,
             "office": office.code,
             "student": student.code,

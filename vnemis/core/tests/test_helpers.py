@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from django.test import SimpleTestCase
@@ -28,6 +29,12 @@ class ExcelTests(SimpleTestCase):
         sheet = load_workbook(io.BytesIO(data)).active
         self.assertEqual(sheet["A2"].value, "'=cmd|' /C calc'!A0")
         self.assertEqual(sheet["A2"].data_type, "s")
+
+    def test_dates_are_date_cells_shown_day_first(self) -> None:
+        data = xlsx_bytes(sheet="S", headers=["d"], rows=[[dt.date(2022, 6, 30)]])
+        cell = load_workbook(io.BytesIO(data)).active["A2"]
+        self.assertEqual(cell.value, dt.datetime(2022, 6, 30))
+        self.assertEqual(cell.number_format, "dd/mm/yyyy")
 
 
 class ApportionTests(SimpleTestCase):

@@ -99,12 +99,16 @@ class HomeTests(PersonaTestCase):
     def scope(self, persona: str) -> Scope:
         return user_scope(self.world.users[persona])
 
-    def test_commune_officer_is_told_why_there_are_no_figures(self) -> None:
-        """The commune exists from 2025: the 2022 figures are not its own, and the page says
-        so instead of showing zeros."""
-        response = self.get_as("commune_officer", HOME)
-        self.assertIsNone(response.context["officer"].unit)
-        self.assertContains(response, 'id="home-unit"')
+    def test_commune_officer_sees_the_2022_figures_of_the_schools_now_under_the_commune(
+        self,
+    ) -> None:
+        """The commune exists from 2025; its 2022 figures are those its schools counted
+        then, added up along today's tree, not a dead end."""
+        home = self.get_as("commune_officer", HOME).context["officer"]
+        self.assertEqual(home.unit, self.world.commune_a)
+        self.assertEqual(home.counts, {"schools": 1, "sites": 1, "students": 2, "staff": 2})
+        cashless = next(v for v in home.figures if v.indicator.code == "e_transcript_students")
+        self.assertEqual(cashless.denominator, 2)
 
     def test_teacher_sees_her_classes(self) -> None:
         response = self.get_as("teacher_a", HOME)

@@ -112,6 +112,8 @@ EXPECTED: dict[str, Expect] = {
         grant(OFFICERS_A, ok=302), grant(OFFICERS_B, ok=302), method="post"
     ),
     "reports:report_edit": Expect(grant(OFFICERS_A), grant(OFFICERS_B)),
+    # A unit's report header and signer: its writers (the Sở's administrator, the principal).
+    "reports:report_settings": Expect(grant(WRITERS_A), grant(WRITERS_B)),
     "reports:report_finalise": Expect(
         grant(WRITERS_A, ok=302), grant(WRITERS_B, ok=302), method="post"
     ),
@@ -123,6 +125,19 @@ EXPECTED: dict[str, Expect] = {
     "digital:profile_history": Expect(grant(OFFICERS_A), grant(OFFICERS_B)),
     "digital:self_assessment": Expect(grant(OFFICERS_A), grant(OFFICERS_B)),
     "digital:criterion_evidence": Expect(grant(OFFICERS_A), grant(OFFICERS_B)),
+    # The office above the school reviews; a principal never reviews their own school.
+    "digital:self_assessment_step": Expect(
+        grant(PROVINCE | {"batxat_officer", "commune_officer"}),
+        grant(PROVINCE | {"baothang_officer"}),
+        method="post",
+    ),
+    # Officers and principals, each seeing the schools of their scope.
+    "digital:self_assessment_status": Expect(grant(OFFICERS)),
+    # Programmes and plan tasks: officers of the task's owner unit (404 for everyone else).
+    "plans:programme_list": Expect(grant(OFFICERS)),
+    "plans:programme_detail": Expect(grant(OFFICERS_A), grant(OFFICERS_B)),
+    "plans:task_detail": Expect(grant(OFFICERS_A), grant(OFFICERS_B)),
+    "plans:task_update_evidence": Expect(grant(OFFICERS_A), grant(OFFICERS_B)),
     "imports:import_detail": Expect(grant(WRITERS_A), grant(WRITERS_B)),
     "imports:import_errors": Expect(grant(WRITERS_A), grant(WRITERS_B)),
     # Committed by the importer of the job's unit only (the Sở's administrator imports into
