@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vnemis.accounts.models import User
+from vnemis.core.pagination import CappedPaginator
 
 # The largest id a 64-bit primary key can hold (PostgreSQL bigint, SQLite INTEGER); a larger
 # number cannot name a row, and SQLite raises OverflowError when asked for one.
@@ -56,9 +57,17 @@ class BadParameter(BadRequest):
         self.message = message
 
 
-def paginate(request: HttpRequest, items: Any, *, per_page: int = 50) -> Page[Any]:
-    """The page of ``items`` asked for by ``?page=``; a bad number gives the nearest page."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+def paginate(
+    request: HttpRequest, items: Any, *, per_page: int = 50, capped: bool = False
+) -> Page[Any]:
+    """The page of ``items`` asked for by ``?page=``; a bad number gives the nearest page.
+
+    ``capped``: for lists that can hold a whole province's rows; the count stops at
+    ``vnemis.core.pagination.COUNT_CAP`` and ``page.paginator.capped`` tells the template to
+    say "more than …" (see ``CappedPaginator``).
+    """
+    paginator = CappedPaginator(items, per_page) if capped else Paginator(items, per_page)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -9,6 +9,7 @@ valid in that period, so 2022 figures still add up by district after the distric
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vnemis.core.models import BaseModel
+from vnemis.core.text import fold, search_words, words_match
 from vnemis.organisations.choices import GroupSetCode, LinkKind, OrgUnitKind, Ownership
 
 # Placement paths are codes joined by dots, prefixed by the tree version: "2022:SGD10.PGD082.".
@@ -54,6 +56,10 @@ class TreeVersion(BaseModel):
         return version
 
 
+# The fields an org unit's search key is made of.
+_SEARCH_KEY_SOURCES = {"name", "code"}
+
+
 class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
     def schools(self) -> OrgUnitQuerySet:
         return self.filter(kind=OrgUnitKind.SCHOOL)
@@ -78,6 +84,43 @@ class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
         for path in paths:
             match |= Q(path__startswith=path)
         return self.filter(pk__in=OrgPlacement.objects.filter(match).values("unit_id"))
+
+    def search(self, query: str) -> OrgUnitQuerySet:
+        """Units whose name or code holds every word of ``query``, in any order, ignoring
+        case and diacritics: "bat xat" and "xát BÁT" find "Trường Tiểu học Bát Xát"."""
+        words = search_words(query)
+        if not words:
+            return self
+        return self.filter(words_match("search_key", words))
+
+    # The search key is derived from name and code. Bulk writes bypass save(), so they fill
+    # it here; an update() of name or code alone cannot recompute it in SQL and is refused.
+    def bulk_create(self, objs: Iterable[OrgUnit], *args: Any, **kwargs: Any) -> list[OrgUnit]:
+        objs = list(objs)
+        for unit in objs:
+            unit.search_key = unit.search_key_compute()
+        update_fields = kwargs.get("update_fields")
+        if update_fields and _SEARCH_KEY_SOURCES & set(update_fields):
+            kwargs["update_fields"] = [*update_fields, "search_key"]
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(
+        self, objs: Iterable[OrgUnit], fields: Iterable[str], *args: Any, **kwargs: Any
+    ) -> int:
+        objs, fields = list(objs), list(fields)
+        if _SEARCH_KEY_SOURCES & set(fields):
+            for unit in objs:
+                unit.search_key = unit.search_key_compute()
+            fields = [*fields, "search_key"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs: Any) -> int:
+        if _SEARCH_KEY_SOURCES & kwargs.keys() and "search_key" not in kwargs:
+            raise TypeError(
+                "update() of an org unit's name or code leaves its search key stale; "
+                "save the units (organisations.services.orgunit_update) instead."
+            )
+        return super().update(**kwargs)
 
 
 class OrgUnit(BaseModel):
@@ -117,6 +160,10 @@ class OrgUnit(BaseModel):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    # Name and code folded (lower-case, no diacritics): "bat xat" finds "Bát Xát". Kept by
+    # save() and the queryset's bulk writes; PostgreSQL serves the search from a trigram
+    # index made by migration 0005 (not declared here: SQLite cannot build it).
+    search_key = models.CharField(_("search key"), max_length=300, editable=False, default="")
 
     objects = OrgUnitQuerySet.as_manager()
 
@@ -140,6 +187,18 @@ class OrgUnit(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_key = self.search_key_compute()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
+
+    def search_key_compute(self) -> str:
+        """Name and code as the search matches them: "Trường TH Bát Xát 10082001" →
+        "truong th bat xat 10082001"."""
+        return fold(f"{self.name} {self.code}")
 
     def clean(self) -> None:
         if self.code and not all(c.isalnum() or c in "-_" for c in self.code):

@@ -101,8 +101,7 @@ def orgunit_tree(request: AuthedRequest) -> HttpResponse:
 def school_list(request: AuthedRequest) -> HttpResponse:
     schools = access.schools_for_user(user=request.user).prefetch_related("groups__group_set")
     q = parse_text_param(request.GET, "q")
-    if q:
-        schools = schools.filter(Q(code__startswith=q) | Q(name__icontains=q))
+    schools = schools.search(q)
     level = parse_text_param(request.GET, "level", max_length=8)
     if level:
         schools = schools.in_group("level", level)
@@ -121,7 +120,7 @@ def school_list(request: AuthedRequest) -> HttpResponse:
         request,
         "organisations/school_list.html",
         {
-            "page": paginate(request, schools),
+            "page": paginate(request, schools, capped=True),
             "query": query_without_page(request),
             "q": q,
             "level": level,

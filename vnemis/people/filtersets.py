@@ -7,22 +7,32 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from vnemis.core.text import fold
+from vnemis.core.text import search_words, words_match
 from vnemis.organisations.choices import SchoolLevel
 from vnemis.people.choices import StaffPosition
 from vnemis.people.models import Enrollment, Staff
 
 
 def _search_people(queryset: QuerySet[Any], prefix: str, code_field: str, value: str) -> Any:
-    value = value.strip()
-    if not value:
-        return queryset
-    if value.isdigit() or value.upper().startswith("CB"):
-        return queryset.filter(**{f"{code_field}__startswith": value.upper()})
-    match = Q()
-    for token in fold(value).split():
-        match &= Q(**{f"{prefix}search_name__contains": token})
-    return queryset.filter(match)
+    """Rows whose person's name holds every word of ``value`` (in any order, ignoring case and
+    diacritics) and whose code starts with each code-like word: "nguyen van", "VĂN Nguyễn",
+    "1000000123", "CB0000042", "pao 10".
+
+    A word with a digit, or one starting with "cb" (no Vietnamese syllable does), is a code:
+    names hold no digits. The name words are served by the trigram index of
+    ``Person.search_name`` on PostgreSQL; codes by the unique b-tree index on the code.
+    """
+    words = search_words(value)
+    names = [w for w in words if not _looks_like_code(w)]
+    match = words_match(f"{prefix}search_name", names)
+    for word in words:
+        if _looks_like_code(word):
+            match &= Q(**{f"{code_field}__startswith": word.upper()})
+    return queryset.filter(match) if words else queryset
+
+
+def _looks_like_code(word: str) -> bool:
+    return word.startswith("cb") or any(c.isdigit() for c in word)
 
 
 class EnrollmentFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # untyped package

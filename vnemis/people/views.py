@@ -110,7 +110,7 @@ def student_list(request: AuthedRequest) -> HttpResponse:
                 for e in rows.iterator(chunk_size=2000)
             ),
         )
-    page = paginate(request, rows)
+    page = paginate(request, rows, capped=True)
     context = {
         "filterset": filterset,
         "page": page,
@@ -209,7 +209,7 @@ def staff_list(request: AuthedRequest) -> HttpResponse:
                 for s in rows.iterator(chunk_size=2000)
             ),
         )
-    page = paginate(request, rows)
+    page = paginate(request, rows, capped=True)
     template = "people/staff_list.html"
     if request.htmx:  # type: ignore[attr-defined]
         template += "#results"
