@@ -74,9 +74,7 @@ def _apply(apps: StateApps, *, forward: bool) -> None:
     DataElement = apps.get_model("indicators", "DataElement")
     for code, (before, after) in INDICATORS.items():
         name, name_en, source = after if forward else before
-        Indicator.objects.filter(code=code).update(
-            name=name, name_en=name_en, legal_source=source
-        )
+        Indicator.objects.filter(code=code).update(name=name, name_en=name_en, legal_source=source)
     Indicator.objects.filter(code__in=NOT_QD131).update(
         legal_source=SEED if forward else f"{SEED}; {QD131}"
     )
