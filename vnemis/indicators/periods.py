@@ -116,3 +116,28 @@ def parse_period(code: str) -> Period:
         # Counted from 1 September to 31 May, the span of the school-year calendar.
         return Period(dt.date(first, 9, 1), dt.date(second, 5, 31), code, "school_year")
     raise PeriodError(f"Unknown period {code!r}: use 2022H1, 2022Q3, 2022 or 2021-2022.")
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_WORDS_HALF = re.compile(r"^6 thang (dau|cuoi) nam ([0-9]{4})$")
+_WORDS_QUARTER = re.compile(r"^quy (i|ii|iii|iv|[1-4]) ?(?:/|nam) ?([0-9]{4})$")
+_WORDS_SCHOOL_YEAR = re.compile(r"^nam hoc ([0-9]{4}) ?- ?([0-9]{4})$")
+_WORDS_YEAR = re.compile(r"^nam ([0-9]{4})$")
+
+
+def parse_period_text(value: str) -> Period:
+    """Read a period as officials write it ("6 tháng đầu năm 2022", "Quý III/2022", "Năm
+    2022", "Năm học 2021-2022"; any case, with or without diacritics) or as a code."""
+    from vnemis.core.text import fold
+
+    words = fold(value.replace("–", "-").replace("—", "-"))
+    if m := _WORDS_HALF.match(words):
+        return parse_period(f"{m[2]}H{1 if m[1] == 'dau' else 2}")
+    if m := _WORDS_QUARTER.match(words):
+        quarter = _ROMAN.get(m[1]) or int(m[1])
+        return parse_period(f"{m[2]}Q{quarter}")
+    if m := _WORDS_SCHOOL_YEAR.match(words):
+        return parse_period(f"{m[1]}-{m[2]}")
+    if m := _WORDS_YEAR.match(words):
+        return parse_period(m[1])
+    return parse_period(value)

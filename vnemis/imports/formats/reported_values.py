@@ -1,8 +1,11 @@
 """Figures reported by units (the facts vnemis cannot count from records).
 
-One row is one figure: a unit in the importer's area, the code of a *reported* data element
-and a period code (2022H1, 2022Q3, 2022 or 2021-2022). Elements counted from records are
-refused. A left-out "Ghi chú" column keeps the stored note; an empty cell clears it.
+One row is one figure: a unit in the importer's area, a *reported* data element (its name,
+with or without diacritics, or its code) and a period as officials write it ("6 tháng đầu năm
+2022", "Quý III/2022", "Năm 2022", "Năm học 2021-2022") or as a code (2022H1, 2022Q3, 2022,
+2021-2022). Elements counted from records are refused. The export writes names and periods
+in words, and reads back the same. A left-out "Ghi chú" column keeps the stored note; an
+empty cell clears it.
 
 How a value is read. A number cell is taken as it is (rounded to the 4 decimals stored). A
 text cell is read the Vietnamese way, spaces ignored:
@@ -27,14 +30,16 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from vnemis.core.text import fold
 from vnemis.imports.choices import RowOutcome
 from vnemis.imports.formats.base import Column, ImportFormat, RowError, code_text, text
 from vnemis.indicators import services as indicator_services
 from vnemis.indicators.choices import ElementKind
 from vnemis.indicators.models import DataElement, ReportedValue
-from vnemis.indicators.periods import PeriodError, parse_period
+from vnemis.indicators.periods import PeriodError, parse_period, parse_period_text
 from vnemis.organisations.models import OrgUnit
 
 # [0-9], not \d: \d matches every script's digits, and Decimal() reads them ("٩٧" as 97).
@@ -115,15 +120,15 @@ class ReportedValueFormat(ImportFormat):
     kind: ClassVar[str] = "reported_values"
     columns: ClassVar[tuple[Column, ...]] = (
         Column("unit", "Mã đơn vị", ("Mã trường", "unit"), required=True),
-        Column("element", "Mã chỉ tiêu", ("Mã số liệu", "element"), required=True),
+        Column("element", "Chỉ tiêu", ("Mã chỉ tiêu", "Mã số liệu", "element"), required=True),
         Column("period", "Kỳ báo cáo", ("Kỳ", "period"), required=True),
         Column("value", "Giá trị", ("Số liệu", "value"), required=True),
         Column("note", "Ghi chú", ("note",)),
     )
     example: ClassVar[tuple[Any, ...]] = (
         "SGD10",
-        "dossiers_online_pct",
-        "2021H1",
+        "Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến",
+        "6 tháng đầu năm 2021",
         "85,5",
         "Theo báo cáo của Văn phòng Sở",
     )
@@ -133,6 +138,7 @@ class ReportedValueFormat(ImportFormat):
         # A file holds many figures of few units and elements: each is looked up once.
         self._units: dict[str, OrgUnit | None] = {}
         self._elements: dict[str, DataElement] | None = None
+        self._element_names: dict[str, list[DataElement]] = {}
 
     def _unit(self, code: str) -> OrgUnit:
         if not code:
@@ -150,9 +156,16 @@ class ReportedValueFormat(ImportFormat):
     def _element(self, code: str) -> DataElement:
         if self._elements is None:
             self._elements = {e.code: e for e in DataElement.objects.all()}
+            for e in self._elements.values():
+                self._element_names.setdefault(fold(e.name), []).append(e)
         element = self._elements.get(code)
         if element is None:
-            raise RowError(_("No data element has the code '{code}'.").format(code=code))
+            named = self._element_names.get(fold(code), [])
+            if len(named) != 1:
+                raise RowError(
+                    _("No data element has the name or code '{code}'.").format(code=code)
+                )
+            element = named[0]
         if element.kind != ElementKind.REPORTED:
             raise RowError(
                 _("The data element {code} is counted from records; it cannot be imported.").format(
@@ -166,12 +179,13 @@ class ReportedValueFormat(ImportFormat):
         element = self._element(text(cells.get("element")))
         raw_period = self.code_cell(cells, "period")
         try:
-            period = parse_period(raw_period)
+            period = parse_period_text(raw_period)
         except PeriodError as exc:
             raise RowError(
-                _("Unknown period '{value}': use 2022H1, 2022Q3, 2022 or 2021-2022.").format(
-                    value=raw_period
-                )
+                _(
+                    "Unknown period '{value}': write it like 6 tháng đầu năm 2022, Quý III/2022, "
+                    "Năm 2022 or Năm học 2021-2022."
+                ).format(value=raw_period)
             ) from exc
         note = text(cells["note"]) if "note" in cells else None
         if note is not None and len(note) > _NOTE_LENGTH:
@@ -213,5 +227,7 @@ class ReportedValueFormat(ImportFormat):
         )
         if self.scope_paths is not None:
             values = values.filter(unit__in=OrgUnit.objects.under_paths(self.scope_paths))
-        for row in values:
-            yield [row.unit.code, row.element.code, row.period, number_text(row.value), row.note]
+        with translation.override("vi"):
+            for row in values:
+                period = parse_period(row.period).label
+                yield [row.unit.code, row.element.name, period, number_text(row.value), row.note]

@@ -389,6 +389,24 @@ class ReportedValueImportTests(_ImportCase):
         ["PGD082", "no_such_element", "2022", "5", ""],  # line 10
         ["PGD082", "dossiers_online_pct", "2022h1", "90", ""],  # line 11: same as line 2
     ]
+    # The same figures as officials write them: element names and periods in words.
+    IN_WORDS = [
+        [
+            "PGD082",
+            "Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến",
+            "6 tháng đầu năm 2022",
+            "85,5",
+            "Văn phòng Phòng",
+        ],
+        [
+            "10082001",
+            "ty le tthc du dieu kien cung cap dich vu cong truc tuyen muc do 4",
+            "Năm 2021",
+            "1.234.567",
+            "",
+        ],
+        ["10082001", "work_records_online_pct", "NĂM HỌC 2021 – 2022", "12.5", ""],
+    ]
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -422,18 +440,27 @@ class ReportedValueImportTests(_ImportCase):
         )
         self.assertEqual(
             reasons[7],
-            _("Unknown period '{value}': use 2022H1, 2022Q3, 2022 or 2021-2022.").format(
-                value="2022H3"
-            ),
+            _(
+                "Unknown period '{value}': write it like 6 tháng đầu năm 2022, Quý III/2022, "
+                "Năm 2022 or Năm học 2021-2022."
+            ).format(value="2022H3"),
         )
         self.assertIn("'1.234'", reasons[8])
         self.assertIn("1234", reasons[8])
         self.assertEqual(reasons[9], _("The value must not be negative."))
         self.assertEqual(
             reasons[10],
-            _("No data element has the code '{code}'.").format(code="no_such_element"),
+            _("No data element has the name or code '{code}'.").format(code="no_such_element"),
         )
         self.assertEqual(reasons[11], _("Same record as line {line}.").format(line=2))
+
+    def test_names_and_periods_in_words_read_as_the_codes(self) -> None:
+        """Element names (with or without diacritics) and periods in words ("6 tháng đầu năm
+        2022", "Năm 2021", "năm học 2021 – 2022") are the same figures as the codes."""
+        coded = self.run_job(_csv(VALUE_HEADERS, self.GOOD), scope=self.world.batxat)
+        self.assertEqual(self.counts(coded), (2, 1, 0, 0))
+        words = self.run_job(_csv(VALUE_HEADERS, self.IN_WORDS), scope=self.world.batxat)
+        self.assertEqual(self.counts(words), (0, 0, 3, 0))
 
     def test_all_or_nothing_then_partial_then_unchanged(self) -> None:
         job = self.run_job(self.mixed(), scope=self.world.batxat)

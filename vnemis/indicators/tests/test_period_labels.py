@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.test import SimpleTestCase
 from django.utils import translation
 
-from vnemis.indicators.periods import parse_period
+from vnemis.core.text import fold
+from vnemis.indicators.periods import PeriodError, parse_period, parse_period_text
 
 CASES = (
     # code, Vietnamese, English
@@ -41,3 +42,17 @@ class PeriodLabelTests(SimpleTestCase):
         with translation.override("en"):
             self.assertEqual(parse_period("2022h2").label, "Second half of 2022")
             self.assertEqual(parse_period("2023q4").label, "Q4 2023")
+
+    def test_labels_read_back_as_their_periods(self) -> None:
+        """What officials write is read as the period it names: every Vietnamese label, in
+        any case and without diacritics, and the codes themselves."""
+        for code, vietnamese, _english in CASES:
+            with self.subTest(code=code):
+                self.assertEqual(parse_period_text(vietnamese).code, code)
+                self.assertEqual(parse_period_text(vietnamese.upper()).code, code)
+                self.assertEqual(parse_period_text(fold(vietnamese)).code, code)
+                self.assertEqual(parse_period_text(code).code, code)
+        self.assertEqual(parse_period_text("Quý 3/2022").code, "2022Q3")
+        self.assertEqual(parse_period_text("Năm học 2021 – 2022").code, "2021-2022")
+        with self.assertRaises(PeriodError):
+            parse_period_text("6 tháng giữa năm 2022")
