@@ -22,11 +22,15 @@ from vnemis.core.http import (
     query_without_page,
 )
 from vnemis.core.xlsx import xlsx_response
+from vnemis.digital import access as digital_access
+from vnemis.digital import selectors as digital_selectors
 from vnemis.indicators import access, charts, drill, services
 from vnemis.indicators.consistency import FigureFormatError, check_legacy_figure
 from vnemis.indicators.forms import PeriodField, ReportedValuesForm
 from vnemis.indicators.models import DataElement, Indicator, ReportedValue
 from vnemis.indicators.periods import Period, parse_period
+from vnemis.organisations.models import OrgUnit, SchoolYear
+from vnemis.people.selectors import unit_paths
 
 
 def _period(request: AuthedRequest) -> tuple[Period, list[Period]]:
@@ -70,6 +74,18 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         indicator_code=request.GET.get("indicator"),
     )
     cards = [(v, data.card_trend(v)) for v in data.values]
+    # Where the schools under the unit stand in this school year's QĐ 4725 cycle.
+    year = SchoolYear.current()
+    assessments = (
+        digital_selectors.status_overview(
+            schools=digital_access.assessment_schools_for_user(user=request.user).filter(
+                pk__in=OrgUnit.objects.under_paths(unit_paths(unit)).values("pk")
+            ),
+            year=year,
+        )
+        if year is not None
+        else []
+    )
     return render(
         request,
         "indicators/dashboard.html",
@@ -81,6 +97,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "chosen": data.chosen,
             "children": list(data.bars.rows) if data.bars else [],
             "charts": data,
+            "assessments": assessments,
+            "assessment_year": year,
             "has_values": bool(computed and period in computed),
             "perms_write": access.indicator_units_for_user(user=request.user, write=True)
             .filter(pk=unit.pk)

@@ -97,7 +97,7 @@ def _xlsx_headers() -> list[str]:
         _("Type of unit"),
         _("Indicator"),
         _("Number reached"),
-        _("Total"),
+        _("Out of"),
         _("Value"),
         _("Unit of measure"),
         _("Target"),

@@ -53,6 +53,25 @@ class DashboardTests(PersonaTestCase):
         self.assertEqual(response.context["unit"], self.world.batxat)
         self.assertEqual([u.code for u, _v in response.context["children"]], ["10082001"])
 
+    def test_dashboard_shows_where_the_schools_stand_in_the_qd_4725_cycle(self) -> None:
+        """The schools under the unit, counted by the status of this year's self-assessment:
+        Bát Xát's one school has a draft; the province's other school has not started."""
+        w = self.world
+        digital.self_assessment_prepare(
+            school=w.school_a, school_year=w.year, day=dt.date(2022, 5, 1), by=None
+        )
+        district = dict(
+            (s, n)
+            for s, _label, n in self.get_as("batxat_officer", self.url("PGD082")).context[
+                "assessments"
+            ]
+        )
+        self.assertEqual((district["draft"], district["not_started"]), (1, 0))
+        province = self.get_as("province_officer", self.url())
+        counts = {s: n for s, _label, n in province.context["assessments"]}
+        self.assertEqual((counts["draft"], counts["not_started"], counts["submitted"]), (1, 1, 0))
+        self.assertContains(province, "status=not_started")
+
     def test_province_chart_lists_both_districts(self) -> None:
         response = self.get_as("province_officer", self.url() + "&indicator=cashless_schools")
         rows = [(u.code, v.numerator, v.denominator) for u, v in response.context["children"]]
