@@ -31,6 +31,7 @@ from vnemis.accounts.models import User
 from vnemis.digital import services as digital_services
 from vnemis.imports import services as import_services
 from vnemis.plans import services as plan_services
+from vnemis.plans.choices import TaskStatus
 from vnemis.people.models import Person, Staff
 from vnemis.reports import services as report_services
 from vnemis.testing.world import PASSWORD, World
@@ -335,7 +336,7 @@ def build_matrix_world(world: World) -> dict[str, dict[str, str]]:
         task_update = plan_services.task_update_record(
             task=plan_task,
             on=day,
-            status="in_progress",
+            status=TaskStatus.IN_PROGRESS,
             by=None,
             note="Đang lắp đặt",
             evidence=SimpleUploadedFile("bien-ban.pdf", _PDF, content_type="application/pdf"),
