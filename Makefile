@@ -9,7 +9,7 @@ SEED ?= 2022
 
 
 .PHONY: setup setup-dev run demo test test-sqlite test-postgres lint fmt types check \
-        messages bench bench-import clean
+        messages bench bench-import bench-load clean
 
 # The virtual environment, rebuilt when pyproject.toml or the constraints change.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -94,6 +94,11 @@ bench: setup-dev
 # same on SQLite); about 10 minutes.
 bench-import: setup-dev
 	$(PY) bench/import.py --twice
+
+# The officers' page mix against `vnemis serve` on a throwaway PostgreSQL with the province
+# demo, at 10, 25 and 50 users, against /health/ as the baseline; about 7 minutes.
+bench-load: setup-dev
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules static/vendor
