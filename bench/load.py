@@ -447,6 +447,30 @@ def demo_password(env: dict[str, str]) -> tuple[str, list[str]]:
     return match.group(1), [a for a in ACCOUNTS if a in present]
 
 
+# The settings docs/modules/operations.md recommends for a 2-core server, those a reload
+# applies (shared_buffers would need a restart of the server).
+TUNING = {
+    "work_mem": "32MB",
+    "max_parallel_workers_per_gather": "0",
+    "jit": "off",
+    "random_page_cost": "1.1",
+    "effective_cache_size": "6GB",
+}
+
+
+def tune(url: str) -> None:
+    """Apply ``TUNING`` to the server (ALTER SYSTEM, then a reload)."""
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name, value in TUNING.items():
+            conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+        conn.execute("SELECT pg_reload_conf()")
+    print("PostgreSQL settings: " + ", ".join(f"{k}={v}" for k, v in TUNING.items()))
+
+
 def vacuum_analyze(url: str) -> None:
     """Fresh statistics and visibility maps before measuring: otherwise autovacuum runs on
     the freshly loaded tables during the first runs and the planner guesses."""
@@ -603,6 +627,11 @@ def main() -> None:
     parser.add_argument("--var-dir", type=Path, help="an installation already loaded")
     parser.add_argument("--database-url", default="", help="its database (with --var-dir)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument(
+        "--no-tune",
+        action="store_true",
+        help="keep PostgreSQL's defaults instead of the settings of docs/modules/operations.md",
+    )
     args = parser.parse_args()
     levels = [int(n) for n in args.users.split(",") if n.strip()]
     if not levels or min(levels) < 1:
@@ -636,6 +665,8 @@ def main() -> None:
                     f"{time.perf_counter() - began:.0f} s",
                     flush=True,
                 )
+            if not args.no_tune:
+                tune(url)
             vacuum_analyze(url)
             results = measure(args, levels, vnemis_env(var_dir, url), url, tmp)
         if args.json:

@@ -124,9 +124,12 @@ def load_digital(*, rng: random.Random, year: SchoolYear, scale: float) -> dict[
 
     from vnemis.people.models import Enrollment
 
+    # Sorted here: the model's ordering would join the students and years only to sort, and
+    # on fresh tables without statistics PostgreSQL may join them in a nested loop.
     student_ids = sorted(
         Enrollment.objects.general_education()
         .filter(school_year=year, status="active")
+        .order_by()
         .values_list("student_id", flat=True)
     )
     n = len(student_ids)
