@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vnemis.accounts.models import User
-from vnemis.core.pagination import CappedPaginator
+from vnemis.core.pagination import CappedPaginator, KnownCountPaginator
 
 # The largest id a 64-bit primary key can hold (PostgreSQL bigint, SQLite INTEGER); a larger
 # number cannot name a row, and SQLite raises OverflowError when asked for one.
@@ -58,15 +58,27 @@ class BadParameter(BadRequest):
 
 
 def paginate(
-    request: HttpRequest, items: Any, *, per_page: int = 50, capped: bool = False
+    request: HttpRequest,
+    items: Any,
+    *,
+    per_page: int = 50,
+    capped: bool = False,
+    count: int | None = None,
 ) -> Page[Any]:
     """The page of ``items`` asked for by ``?page=``; a bad number gives the nearest page.
 
     ``capped``: for lists that can hold a whole province's rows; the count stops at
     ``vnemis.core.pagination.COUNT_CAP`` and ``page.paginator.capped`` tells the template to
-    say "more than …" (see ``CappedPaginator``).
+    say "more than …" (see ``CappedPaginator``). ``count``: the length is already known (the
+    figure a drill-through lists), so it is not counted again.
     """
-    paginator = CappedPaginator(items, per_page) if capped else Paginator(items, per_page)
+    paginator: Paginator[Any]
+    if count is not None:
+        paginator = KnownCountPaginator(items, per_page, count=count)
+    elif capped:
+        paginator = CappedPaginator(items, per_page)
+    else:
+        paginator = Paginator(items, per_page)
     return paginator.get_page(request.GET.get("page"))
 
 

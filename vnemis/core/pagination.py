@@ -49,3 +49,16 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]  # not generic at ru
     def capped(self) -> bool:
         """More rows match than the pages show: the list reads "more than {cap}"."""
         return self._seen > self.cap
+
+
+class KnownCountPaginator(Paginator):  # type: ignore[type-arg]
+    """Pages over a list whose length is already known (a figure counted by the analytics
+    refresh): no COUNT query; ``count`` is that number."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known = max(count, 0)
+
+    @cached_property
+    def count(self) -> int:
+        return self._known

@@ -70,7 +70,12 @@ def records(
             )
         return RecordList("schools", schools.order_by("code"))
     if code == "sites" or code in elements.SITE_CONDITIONS:
-        sites = OrgUnit.objects.sites().valid_on(ctx.day).filter(id__in=under)
+        # The sites the elements count: those of preschools and primary schools.
+        sites = (
+            OrgUnit.objects.sites()
+            .valid_on(ctx.day)
+            .filter(id__in=under, school__in=elements.site_schools())
+        )
         condition = elements.SITE_CONDITIONS.get(code)
         if condition is not None:
             matching = DigitalProfile.objects.as_of(ctx.day).filter(condition).values("unit_id")

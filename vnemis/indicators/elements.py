@@ -108,7 +108,7 @@ def _schools_where(condition: Q) -> Callable[[CountContext], Leaves]:
 SITE_LEVELS = ("mn", "th")
 
 
-def _site_schools() -> QuerySet[OrgUnit, Any]:
+def site_schools() -> QuerySet[OrgUnit, Any]:
     return OrgUnit.objects.filter(
         groups__group_set__code=GroupSetCode.LEVEL, groups__code__in=SITE_LEVELS
     ).values("id")
@@ -118,7 +118,7 @@ def _sites_where(condition: Q) -> Callable[[CountContext], Leaves]:
     def count(ctx: CountContext) -> Leaves:
         rows = (
             ctx.profiles(OrgUnitKind.SITE)
-            .filter(condition, unit__school__in=_site_schools())
+            .filter(condition, unit__school__in=site_schools())
             .values_list("unit_id")
         )
         return {(unit_id, ""): 1 for (unit_id,) in rows}
@@ -132,7 +132,7 @@ def schools(ctx: CountContext) -> Leaves:
 
 def sites(ctx: CountContext) -> Leaves:
     units = ctx.restrict(
-        OrgUnit.objects.sites().valid_on(ctx.day).filter(school__in=_site_schools()), "id"
+        OrgUnit.objects.sites().valid_on(ctx.day).filter(school__in=site_schools()), "id"
     )
     return {(pk, ""): 1 for pk in units.values_list("id", flat=True)}
 

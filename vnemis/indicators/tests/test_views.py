@@ -93,6 +93,56 @@ class DashboardTests(PersonaTestCase):
             [self.world.student_a1.code],
         )
 
+    def test_drill_through_pages_take_their_count_from_the_figure(self) -> None:
+        """The list behind a figure is not counted again: its length is the figure."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        base = reverse("indicators:records") + "?org=SGD10&period=2022H1&indicator="
+        self.client.force_login(self.world.users["province_officer"])
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(base + "e_transcript_students&complement=1")
+        self.assertEqual(response.context["page"].paginator.count, 2)
+        counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+        self.assertEqual(counts, [])
+
+    def test_sites_of_lower_secondary_schools_are_not_counted(self) -> None:
+        """The seed counts the sites of preschools and primary schools: a lower-secondary
+        school's site is in neither the figure nor the list behind it."""
+        from vnemis.organisations import services as org_services
+        from vnemis.organisations.models import TreeVersion
+
+        w = self.world
+        thcs = org_services.orgunit_create(
+            kind="school",
+            code="10082099",
+            name="Trường THCS Thử",
+            by=None,
+            groups=[("level", "thcs")],
+            ownership="cong_lap",
+        )
+        site = org_services.orgunit_create(
+            kind="site", code="10082099-01", name="Điểm trường lẻ", school=thcs, by=None
+        )
+        v22 = TreeVersion.objects.get(code="2022")
+        org_services.orgunit_place(unit=thcs, version=v22, parent=w.batxat, by=None)
+        org_services.orgunit_place(unit=site, version=v22, parent=thcs, by=None)
+        for unit in (w.site_a, site):
+            digital.digital_profile_record(
+                unit=unit, valid_from=dt.date(2021, 9, 5), by=None, internet="mobile"
+            )
+        services.element_values_refresh(period=parse_period("2022H1"))
+        response = self.get_as("province_officer", self.url("PGD082"))
+        mobile = next(
+            v for v, _t in response.context["cards"] if v.indicator.code == "sites_mobile"
+        )
+        self.assertEqual((mobile.numerator, mobile.denominator), (1, 1))
+        listed = self.get_as(
+            "province_officer",
+            reverse("indicators:records") + "?org=PGD082&period=2022H1&indicator=sites_mobile",
+        )
+        self.assertEqual([u.code for u in listed.context["page"]], [w.site_a.code])
+
     def test_drill_through_is_scoped(self) -> None:
         url = (
             reverse("indicators:records")
