@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "vnemis.plans",
     "vnemis.reports",
     "vnemis.imports",
+    "vnemis.exports",
     "vnemis.demo",
     "vnemis.portal",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("vnemis.reports.urls")),
     path("", include("vnemis.digital.urls")),
     path("", include("vnemis.imports.urls")),
+    path("", include("vnemis.exports.urls")),
     path("", include("vnemis.portal.urls")),
     path("", include("vnemis.plans.urls")),
     path("", include("vnemis.people.urls")),

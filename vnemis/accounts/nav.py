@@ -66,6 +66,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("organisations:school_list", _("Schools"), _officer),
     MenuEntry("people:student_list", _("Students"), _staff_pages),
     MenuEntry("people:staff_list", _("Staff"), _officer),
+    MenuEntry("exports:export_list", _("My exports"), _staff_pages),
 )
 
 

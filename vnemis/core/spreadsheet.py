@@ -9,8 +9,7 @@ each row directly into the zip member as it comes, in a few µs a cell, in const
   characters XML cannot hold removed and a leading apostrophe before what a spreadsheet
   would run as a formula (``safe_cell``);
 - numbers (int, float, Decimal) as numbers, NaN and infinities as text;
-- dates as date serials shown dd/mm/yyyy; date-times as ISO text (a time zone has no cell
-  type), as before;
+- dates as date serials shown dd/mm/yyyy; date-times in local time, shown dd/mm/yyyy hh:mm;
 - the header row in bold.
 """
 
@@ -25,6 +24,8 @@ from decimal import Decimal
 from types import TracebackType
 from typing import IO, Any
 
+from django.utils import timezone
+
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 cannot hold (tab, line feed and carriage return excepted).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -33,8 +34,10 @@ _EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's 1900 date system (after its 1
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 MAX_ROWS = 1_048_576
 
-# Style indexes of styles.xml: 0 plain, 1 bold (header), 2 date dd/mm/yyyy.
-_BOLD, _DATE = 1, 2
+# Style indexes of styles.xml: 0 plain, 1 bold (header), 2 date, 3 date and time.
+_BOLD, _DATE, _DATETIME = 1, 2, 3
+# Naive on purpose: cells hold local wall-clock time, which has no time zone.
+_EPOCH_TIME = dt.datetime(1899, 12, 30)  # noqa: DTZ001
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -69,17 +72,19 @@ _WORKBOOK_RELS = (
 _STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts>'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/>'
+    '<numFmt numFmtId="165" formatCode="dd/mm/yyyy hh:mm"/></numFmts>'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3">'
+    '<cellXfs count="4">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
@@ -102,8 +107,9 @@ def column_letters(index: int) -> str:
 
 
 def sheet_title(title: str) -> str:
-    """A valid sheet name: at most 31 characters, none of []:*?/\\."""
-    cleaned = _SHEET_NAME_FORBIDDEN.sub(" ", _ILLEGAL.sub("", title)).strip(" '")
+    """A valid sheet name: at most 31 characters, none of []:*?/\\ ("Quý III/2022" →
+    "Quý III-2022")."""
+    cleaned = _SHEET_NAME_FORBIDDEN.sub("-", _ILLEGAL.sub("", title)).strip(" '")
     return cleaned[:31] or "Sheet1"
 
 
@@ -115,8 +121,10 @@ def _text_cell(ref: str, value: str, style: int = 0) -> str:
 
 
 def _cell(ref: str, value: Any) -> str:
-    if value is None:
-        return ""
+    if value is None or value == "":
+        # An empty cell, kept so that every row spans the header's columns for readers
+        # that size rows by their cells.
+        return f'<c r="{ref}"/>'
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int):
@@ -128,7 +136,9 @@ def _cell(ref: str, value: Any) -> str:
             return _text_cell(ref, str(value))
         return f'<c r="{ref}"><v>{value}</v></c>'
     if isinstance(value, dt.datetime):
-        return _text_cell(ref, value.isoformat())
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        serial = (local.replace(tzinfo=None) - _EPOCH_TIME).total_seconds() / 86400
+        return f'<c r="{ref}" s="{_DATETIME}"><v>{serial!r}</v></c>'
     if isinstance(value, dt.date):
         return f'<c r="{ref}" s="{_DATE}"><v>{(value - _EPOCH).days}</v></c>'
     return _text_cell(ref, safe_text(str(value)))

@@ -1,55 +1,34 @@
-"""Excel export of lists, safe against formula injection."""
+"""Excel export of lists, safe against formula injection.
+
+Both functions write through ``vnemis.core.spreadsheet.XlsxWriter``: rows streamed into the
+file, text with formulas neutralised, dates as cells shown dd/mm/yyyy (date-times in local
+time with hh:mm), the header in bold.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
+import os
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import IO, Any
 
 from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from vnemis.core.spreadsheet import XlsxWriter, safe_text
+
 DATE_FORMAT = "dd/mm/yyyy"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_cell(value: Any) -> Any:
     """A text that a spreadsheet would run as a formula is written with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    return safe_text(value) if isinstance(value, str) else value
 
 
 def xlsx_bytes(*, sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """A one-sheet workbook with a bold header row; streams rows (write-only mode)."""
-    workbook = Workbook(write_only=True)
-    ws = workbook.create_sheet(title=sheet[:31])
-    bold = Font(bold=True)
-    header_cells = []
-    for title in headers:
-        header = WriteOnlyCell(ws, value=str(title))
-        header.font = bold
-        header_cells.append(header)
-    ws.append(header_cells)
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            return value.isoformat()
-        if isinstance(value, dt.date):
-            # A real date cell, shown day first as Vietnamese readers write it.
-            date_cell = WriteOnlyCell(ws, value=value)
-            date_cell.number_format = DATE_FORMAT
-            return date_cell
-        return safe_cell(value)
-
-    for row in rows:
-        ws.append([cell(v) for v in row])
+    """A one-sheet workbook with a bold header row, in memory."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    xlsx_write(buffer, sheet=sheet, headers=headers, rows=rows)
     return buffer.getvalue()
 
 
@@ -61,3 +40,19 @@ def xlsx_response(
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def xlsx_write(
+    target: str | os.PathLike[str] | IO[bytes],
+    *,
+    sheet: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> int:
+    """The workbook of ``xlsx_bytes`` written to a file path or binary file instead of held in
+    memory, for exports of any length; returns the number of rows written (header excluded).
+    A sheet title loses the characters Excel forbids in titles ("Quý III/2022" →
+    "Quý III-2022")."""
+    with XlsxWriter(target, sheet=sheet, headers=[str(h) for h in headers]) as writer:
+        writer.write_rows(rows)
+    return writer.rows_written

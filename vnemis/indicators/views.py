@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.contrib import messages
@@ -11,8 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vnemis.accounts.access import user_scope
-from vnemis.core.audit import audit_record
-from vnemis.core.choices import AuditVerb
 from vnemis.core.http import (
     AuthedRequest,
     clean_param,
@@ -21,13 +18,13 @@ from vnemis.core.http import (
     parse_text_param,
     query_without_page,
 )
-from vnemis.core.xlsx import xlsx_response
 from vnemis.digital import access as digital_access
 from vnemis.digital import selectors as digital_selectors
-from vnemis.indicators import access, charts, drill, services
+from vnemis.exports.views import export_requested, list_export
+from vnemis.indicators import access, charts, drill, selectors, services
 from vnemis.indicators.consistency import FigureFormatError, check_legacy_figure
 from vnemis.indicators.forms import PeriodField, ReportedValuesForm
-from vnemis.indicators.models import DataElement, Indicator, ReportedValue
+from vnemis.indicators.models import DataElement, ElementValue, Indicator, ReportedValue
 from vnemis.indicators.periods import Period, parse_period
 from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.people.selectors import unit_paths
@@ -107,6 +104,23 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _figure_count(
+    indicator: Indicator, unit: OrgUnit, period: Period, *, complement: bool
+) -> int | None:
+    """How many records the figure counted (its numerator, or the denominator less the
+    numerator for those not counted), so the list's pages need no count of their own; None
+    when the analytics table holds no figure (the list is then counted)."""
+    value = selectors.indicator_values(unit=unit, period=period, indicators=[indicator])[0]
+    if value.numerator is None or (complement and value.denominator is None):
+        return None
+    if not ElementValue.objects.filter(period=period.code).exists():
+        return None
+    if complement:
+        assert value.denominator is not None
+        return int(value.denominator - value.numerator)
+    return int(value.numerator)
+
+
 @login_required
 @guard_parameters
 def drill_records(request: AuthedRequest) -> HttpResponse:
@@ -132,20 +146,14 @@ def drill_records(request: AuthedRequest) -> HttpResponse:
     except drill.NotDrillable as exc:
         raise Http404 from exc
     title = indicator.display_name() + (" — " + _("not counted") if complement else "")
-    if request.GET.get("export") == "xlsx":
-        audit_record(
-            actor=request.user,
-            verb=AuditVerb.EXPORTED,
-            target=indicator,
-            note=f"drill {unit.code} {period.code} complement={complement}",
-        )
-        headers, rows = _export(listing)
-        return xlsx_response(
-            filename=f"{indicator.code}-{unit.code}-{period.code}.xlsx",
-            sheet=period.code,
-            headers=headers,
-            rows=rows,
-        )
+    if export_requested(request):
+        params = {
+            "org": unit.code,
+            "indicator": indicator.code,
+            "period": period.code,
+            "complement": complement,
+        }
+        return list_export(request, kind="records", params=params)
     return render(
         request,
         "indicators/records.html",
@@ -155,32 +163,14 @@ def drill_records(request: AuthedRequest) -> HttpResponse:
             "indicator": indicator,
             "title": title,
             "kind": listing.kind,
-            "page": paginate(request, listing.rows),
+            "page": paginate(
+                request,
+                listing.rows,
+                count=_figure_count(indicator, unit, period, complement=complement),
+            ),
             "query": query_without_page(request),
             "complement": complement,
         },
-    )
-
-
-def _export(listing: drill.RecordList) -> tuple[list[str], Iterable[Sequence[object]]]:
-    if listing.kind in {"schools", "sites"}:
-        return [_("Code"), _("Name"), _("Address")], (
-            (u.code, u.name, u.address) for u in listing.rows
-        )
-    if listing.kind == "students":
-        return [_("Student code"), _("Full name"), _("School code"), _("School"), _("Class")], (
-            (
-                e.student.code,
-                e.student.person.full_name,
-                e.school.code,
-                e.school.name,
-                e.school_class.name if e.school_class else "",
-            )
-            for e in listing.rows.iterator(chunk_size=2000)
-        )
-    return [_("Staff code"), _("Full name"), _("Position"), _("Unit")], (
-        (s.code, s.person.full_name, s.get_position_display(), s.org_unit.name)
-        for s in listing.rows
     )
 
 

@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from vnemis.accounts.access import user_scope
 from vnemis.core.http import (
@@ -14,7 +13,7 @@ from vnemis.core.http import (
     parse_text_param,
     query_without_page,
 )
-from vnemis.core.xlsx import xlsx_response
+from vnemis.exports.views import export_requested, list_export
 from vnemis.organisations import access, selectors
 from vnemis.organisations.choices import SchoolLevel
 from vnemis.organisations.models import OrgPlacement, OrgUnit, TreeVersion
@@ -106,16 +105,8 @@ def school_list(request: AuthedRequest) -> HttpResponse:
     if level:
         schools = schools.in_group("level", level)
     schools = schools.order_by("code")
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            filename="truong-hoc.xlsx",
-            sheet=_("Schools"),
-            headers=[_("School code"), _("Name"), _("Levels"), _("Ownership"), _("Address")],
-            rows=(
-                (s.code, s.name, ", ".join(s.level_codes()), s.get_ownership_display(), s.address)
-                for s in schools
-            ),
-        )
+    if export_requested(request):
+        return list_export(request, kind="schools", params={"q": q, "level": level})
     return render(
         request,
         "organisations/school_list.html",

@@ -8,7 +8,6 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from vnemis.accounts.access import user_scope
 from vnemis.core.audit import audit_record
@@ -23,6 +22,7 @@ from vnemis.core.http import (
 from vnemis.core.masking import mask_address, mask_phone, mask_tail
 from vnemis.core.sorting import natural_order
 from vnemis.core.xlsx import xlsx_response
+from vnemis.exports.views import export_requested, list_export
 from vnemis.organisations import access as org_access
 from vnemis.organisations import services as org_services
 from vnemis.organisations.models import SchoolYear
@@ -70,46 +70,8 @@ def student_list(request: AuthedRequest) -> HttpResponse:
     )
     filterset = EnrollmentFilterSet(request.GET, queryset=enrollments)
     rows = filterset.qs
-    if request.GET.get("export") == "xlsx":
-        audit_record(
-            actor=request.user,
-            verb=AuditVerb.EXPORTED,
-            target=request.user,
-            note=f"students ?{query_without_page(request)}"[:255],
-        )
-        return xlsx_response(
-            filename="hoc-sinh.xlsx",
-            sheet=_("Students"),
-            headers=[
-                _("Student code"),
-                _("Family name"),
-                _("Middle name"),
-                _("Given name"),
-                _("Date of birth"),
-                _("Sex"),
-                _("Ethnicity"),
-                _("School code"),
-                _("School"),
-                pgettext("grade level", "Grade"),
-                _("Class"),
-            ],
-            rows=(
-                (
-                    e.student.code,
-                    e.student.person.family_name,
-                    e.student.person.middle_name,
-                    e.student.person.given_name,
-                    e.student.person.birth_date,
-                    e.student.person.get_sex_display(),
-                    e.student.person.get_ethnicity_display(),
-                    e.school.code,
-                    e.school.name,
-                    e.grade,
-                    e.school_class.name if e.school_class else "",
-                )
-                for e in rows.iterator(chunk_size=2000)
-            ),
-        )
+    if export_requested(request):
+        return list_export(request, kind="students")
     page = paginate(request, rows, capped=True)
     context = {
         "filterset": filterset,
@@ -171,44 +133,8 @@ def staff_list(request: AuthedRequest) -> HttpResponse:
     )
     filterset = StaffFilterSet(request.GET, queryset=staff)
     rows = filterset.qs
-    if request.GET.get("export") == "xlsx":
-        audit_record(
-            actor=request.user,
-            verb=AuditVerb.EXPORTED,
-            target=request.user,
-            note=f"staff ?{query_without_page(request)}"[:255],
-        )
-        return xlsx_response(
-            filename="can-bo.xlsx",
-            sheet=_("Staff"),
-            headers=[
-                _("Staff code"),
-                _("Full name"),
-                _("Date of birth"),
-                _("Sex"),
-                _("Position"),
-                _("Job title"),
-                _("Qualification"),
-                _("Main subject"),
-                _("Unit code"),
-                _("Unit"),
-            ],
-            rows=(
-                (
-                    s.code,
-                    s.person.full_name,
-                    s.person.birth_date,
-                    s.person.get_sex_display(),
-                    s.get_position_display(),
-                    s.job_title,
-                    s.get_qualification_display(),
-                    s.subject,
-                    s.org_unit.code,
-                    s.org_unit.name,
-                )
-                for s in rows.iterator(chunk_size=2000)
-            ),
-        )
+    if export_requested(request):
+        return list_export(request, kind="staff")
     page = paginate(request, rows, capped=True)
     template = "people/staff_list.html"
     if request.htmx:  # type: ignore[attr-defined]

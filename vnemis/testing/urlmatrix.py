@@ -29,6 +29,7 @@ from vnemis.accounts import services as account_services
 from vnemis.accounts.choices import Role
 from vnemis.accounts.models import User
 from vnemis.digital import services as digital_services
+from vnemis.exports import services as export_services
 from vnemis.imports import services as import_services
 from vnemis.plans import services as plan_services
 from vnemis.plans.choices import TaskStatus
@@ -147,6 +148,7 @@ FILL: dict[str, Fill] = {
     "indicators:reported": Fill(query={"org": "{school}", "period": "2022H1"}),
     "organisations:orgunit_tree": Fill(query={"unit": "{school}"}),
     "digital:self_assessment_step": Fill(data={"action": "approve"}),
+    "exports:": Fill(path={"pk": "{export}"}),
     "plans:programme_detail": Fill(path={"pk": "{programme}"}),
     "plans:task_detail": Fill(path={"pk": "{plan_task}"}),
     "plans:task_update_evidence": Fill(path={"pk": "{task_update}"}),
@@ -341,7 +343,17 @@ def build_matrix_world(world: World) -> dict[str, dict[str, str]]:
             note="Đang lắp đặt",
             evidence=SimpleUploadedFile("bien-ban.pdf", _PDF, content_type="application/pdf"),
         )
+        # An export of the school's students by its principal, run to its file.
+        export_job = export_services.export_job_run(
+            job=export_services.export_job_create(
+                kind="students",
+                params={"year": world.year.pk},
+                fmt="csv",
+                by=world.users[principal],
+            )
+        )
         values[side] = {
+            "export": str(export_job.pk),
             "programme": str(programme.pk),
             "plan_task": str(plan_task.pk),
             "task_update": str(task_update.pk),

@@ -30,7 +30,12 @@ class MenuTests(PersonaTestCase):
 
     def test_teachers_see_their_students(self) -> None:
         self.assertEqual(
-            self.urls("teacher_a"), [reverse("portal:home"), reverse("people:student_list")]
+            self.urls("teacher_a"),
+            [
+                reverse("portal:home"),
+                reverse("people:student_list"),
+                reverse("exports:export_list"),
+            ],
         )
 
     def test_the_current_page_is_marked(self) -> None:

@@ -59,6 +59,13 @@ class XlsxWriterTests(SimpleTestCase):
         self.assertEqual(sheet["C2"].value, "a & <b>")
         self.assertEqual(sheet["D2"].value, "  lề  ")
 
+    def test_date_times_are_local_and_shown_with_the_time(self) -> None:
+        moment = dt.datetime(2022, 6, 30, 1, 30, tzinfo=dt.UTC)  # 08:30 in Hà Nội
+        sheet = load_workbook(io.BytesIO(_written([[moment]]))).active
+        local = sheet["A2"].value
+        self.assertEqual((local.date(), local.hour, local.minute), (dt.date(2022, 6, 30), 8, 30))
+        self.assertEqual(sheet["A2"].number_format, "dd/mm/yyyy hh:mm")
+
     def test_nan_and_infinity_are_text_not_broken_numbers(self) -> None:
         sheet = load_workbook(io.BytesIO(_written([[float("nan"), Decimal("Infinity")]]))).active
         self.assertEqual((sheet["A2"].value, sheet["B2"].value), ("nan", "Infinity"))
@@ -68,5 +75,6 @@ class XlsxWriterTests(SimpleTestCase):
             [column_letters(i) for i in (0, 25, 26, 51, 52, 701, 702)],
             ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"],
         )
-        self.assertEqual(sheet_title("a/b:c*d?[e]"), "a b c d  e")
+        self.assertEqual(sheet_title("a/b:c*d?[e]"), "a-b-c-d--e-")
+        self.assertEqual(sheet_title("Quý III/2022"), "Quý III-2022")
         self.assertEqual(len(sheet_title("x" * 50)), 31)

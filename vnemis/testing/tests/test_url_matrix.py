@@ -88,6 +88,10 @@ EXPECTED: dict[str, Expect] = {
     "organisations:school_list": Expect(grant(EVERYONE)),
     "reports:report_list": Expect(grant(EVERYONE)),
     "imports:import_template": Expect(grant(EVERYONE)),
+    "exports:export_list": Expect(grant(EVERYONE)),
+    # An export job and its file: the user who asked for it only.
+    "exports:export_detail": Expect(grant({"principal_a"}), grant({"principal_b"})),
+    "exports:export_download": Expect(grant({"principal_a"}), grant({"principal_b"})),
     "people:data_quality": Expect(grant(OFFICERS)),
     "indicators:check": Expect(grant(OFFICERS)),
     "imports:import_list": Expect(grant(WRITERS)),
