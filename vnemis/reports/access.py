@@ -26,19 +26,22 @@ def report_get_for_user(*, user: Any, pk: int, finalise: bool = False) -> Report
     )
 
 
-def report_settings_unit_get_for_user(*, user: Any, code: str) -> OrgUnit:
-    """A unit whose report settings the user may change: a writer's (the Sở's administrator,
-    a principal) unit or one below it; school sites have no reports of their own."""
+def report_settings_units_for_user(*, user: Any) -> QuerySet[OrgUnit]:
+    """Units whose report settings the user may change: a writer's (the Sở's administrator,
+    a principal) unit or one below it, and the very unit an officer works at (a district
+    officer heads and signs his Phòng's reports, not those of the schools below it); school
+    sites have no reports of their own."""
     scope = user_scope(user)
-    return get_object_or_404(
-        OrgUnit.objects.under_paths(scope.write_paths).exclude(kind=OrgUnitKind.SITE), code=code
-    )
+    own = OrgUnit.objects.filter(placements__path__in=scope.paths).values("pk")
+    return (
+        OrgUnit.objects.under_paths(scope.write_paths) | OrgUnit.objects.filter(pk__in=own)
+    ).exclude(kind=OrgUnitKind.SITE)
+
+
+def report_settings_unit_get_for_user(*, user: Any, code: str) -> OrgUnit:
+    return get_object_or_404(report_settings_units_for_user(user=user).distinct(), code=code)
 
 
 def report_settings_writable(*, user: Any, unit: OrgUnit) -> bool:
     """Whether the user may change the unit's report settings (to offer the link)."""
-    scope = user_scope(user)
-    return (
-        unit.kind != OrgUnitKind.SITE
-        and OrgUnit.objects.under_paths(scope.write_paths).filter(pk=unit.pk).exists()
-    )
+    return report_settings_units_for_user(user=user).filter(pk=unit.pk).exists()

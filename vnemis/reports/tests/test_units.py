@@ -314,11 +314,16 @@ class UnitReportTests(PersonaTestCase):
         self.assertFalse(ReportSettings.objects.exists())
 
     def test_settings_page_is_for_writers_of_the_unit(self) -> None:
-        """Writers of the unit's subtree change its settings; other users get 404."""
+        """Writers of the unit's subtree change its settings, and an officer those of the
+        very unit he works at (not of the schools below it); other users get 404."""
         batxat = reverse("reports:report_settings", args=["PGD082"])
         school = reverse("reports:report_settings", args=[self.world.school_a.code])
         self.assertEqual(self.get_as("department_admin", batxat).status_code, 200)
-        self.assertEqual(self.get_as("batxat_officer", batxat).status_code, 404)
+        self.assertEqual(self.get_as("batxat_officer", batxat).status_code, 200)
+        self.assertEqual(self.get_as("batxat_officer", school).status_code, 404)
+        baothang = reverse("reports:report_settings", args=["PGD086"])
+        self.assertEqual(self.get_as("batxat_officer", baothang).status_code, 404)
+        self.assertEqual(self.get_as("province_officer", batxat).status_code, 404)
         self.assertEqual(self.get_as("principal_a", batxat).status_code, 404)
         self.assertEqual(self.get_as("principal_a", school).status_code, 200)
         self.assertEqual(self.get_as("teacher_a", school).status_code, 404)
