@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.http import QueryDict
 from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
@@ -144,7 +145,8 @@ class DefinitionTests(PersonaTestCase):
         )
 
     def test_an_unknown_figure_is_an_export_error(self) -> None:
-        with self.assertRaisesMessage(definitions.ExportError, "This figure no longer exists."):
+        message = gettext("This figure no longer exists.")
+        with self.assertRaisesMessage(definitions.ExportError, message):
             definitions.export_spec(
                 "records",
                 user=self.world.users["province_officer"],
