@@ -16,8 +16,8 @@ from django.core.management import call_command
 from django.http import QueryDict
 from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
-from django.utils.translation import gettext
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from vnemis.accounts.models import RoleAssignment
