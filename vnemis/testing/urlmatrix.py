@@ -31,9 +31,9 @@ from vnemis.accounts.models import User
 from vnemis.digital import services as digital_services
 from vnemis.exports import services as export_services
 from vnemis.imports import services as import_services
+from vnemis.people.models import Person, Staff
 from vnemis.plans import services as plan_services
 from vnemis.plans.choices import TaskStatus
-from vnemis.people.models import Person, Staff
 from vnemis.reports import services as report_services
 from vnemis.testing.world import PASSWORD, World
 
