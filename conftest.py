@@ -6,6 +6,10 @@ turned into a failure. ``postgres`` tests are skipped (legitimately) on the SQLi
 that Django really uses it.
 
 Tests that use the ``browser`` fixture must be marked ``@pytest.mark.browser``.
+
+Each test starts with an empty cache: the pages keep a few answers there (the computed
+periods, the home page's data-quality counts), which must not pass from one test's database
+to the next.
 """
 
 from __future__ import annotations
@@ -30,6 +34,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 def under_ci() -> bool:

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",  # the policy: SECURE_CSP below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After SessionMiddleware, so that its renewal is saved by SessionMiddleware's response.
+    "vnemis.core.middleware.IdleSessionMiddleware",
     "vnemis.core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -152,7 +154,10 @@ VNEMIS_LOCKOUT_MINUTES = int(env("LOCKOUT_MINUTES", "15"))
 
 SESSION_COOKIE_AGE = int(env("SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the age counts from the last request
+# Idle timeout: the age counts from the last request, renewed at most every minute
+# (vnemis.core.middleware.IdleSessionMiddleware) rather than written on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 
 # Security headers and HTTPS

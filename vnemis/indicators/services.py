@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -96,6 +97,9 @@ def element_values_refresh(*, period: Period) -> int:
     # COPY on PostgreSQL, executemany elsewhere: the table is rebuilt in one pass.
     writer.flush()
     reset_sequences(ElementValue)
+    # Now for this transaction's own reads, and again once the new rows are visible to all.
+    cache.delete(PERIODS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(PERIODS_CACHE_KEY))
     return writer.count
 
 
@@ -142,9 +146,18 @@ def element_values_refresh_units(*, period: Period, unit_ids: Iterable[int]) -> 
     return changed
 
 
+# A new period is computed twice a year; every dashboard and home page asks which exist. The
+# answer is kept a minute per process (a DISTINCT over the analytics table costs a few ms).
+PERIODS_CACHE_KEY = "vnemis:computed-periods"
+PERIODS_CACHE_SECONDS = 60
+
+
 def computed_periods() -> list[Period]:
     """Periods that have values in the analytics table."""
-    codes = ElementValue.objects.values_list("period", flat=True).distinct().order_by()
+    codes: list[str] | None = cache.get(PERIODS_CACHE_KEY)
+    if codes is None:
+        codes = list(ElementValue.objects.values_list("period", flat=True).distinct().order_by())
+        cache.set(PERIODS_CACHE_KEY, codes, PERIODS_CACHE_SECONDS)
     return sorted(parse_period(c) for c in codes)
 
 

@@ -31,11 +31,30 @@ from vnemis.people.models import (
 )
 
 
-def _unit_ids(paths: tuple[str, ...]) -> QuerySet[OrgPlacement, Any]:
+def _unit_ids(paths: tuple[str, ...]) -> list[int]:
+    """The ids of the units placed under ``paths``, read once per request.
+
+    A list rather than a subquery: given the ids, PostgreSQL starts from the scope's schools
+    (a district's 280 units). With a subquery it misjudged how many rows the scope keeps and
+    walked the province's enrolments in school-code order, testing each against the scope
+    (120 ms for a district's student list; 260 ms for its staff list).
+    """
     match = Q(pk__in=[])
     for path in paths:
         match |= Q(path__startswith=path)
-    return OrgPlacement.objects.filter(match).values("unit_id")
+    return sorted(set(OrgPlacement.objects.filter(match).values_list("unit_id", flat=True)))
+
+
+def _in_scope(field: str, paths: tuple[str, ...]) -> Q:
+    """``field`` (a unit id) lies under ``paths``. A scope that holds every tree's root (the
+    Department's officers) holds every unit: no condition, so the planner reads the rows in
+    the list's order instead of testing each against two thousand ids."""
+    if not paths:
+        return Q(pk__in=[])
+    roots = set(OrgPlacement.objects.filter(depth=0).values_list("path", flat=True))
+    if roots and roots <= set(paths):
+        return Q(pk__isnull=False)  # always true, and read as no condition
+    return Q(**{f"{field}__in": _unit_ids(paths)})
 
 
 def students_for_user(*, user: Any) -> QuerySet[Student]:
@@ -47,7 +66,7 @@ def students_for_user(*, user: Any) -> QuerySet[Student]:
         return Student.objects.none()
     visible = Q(pk__in=[])
     if scope.paths:
-        enrolled = Enrollment.objects.filter(school_id__in=_unit_ids(scope.paths))
+        enrolled = Enrollment.objects.filter(_in_scope("school_id", scope.paths))
         visible |= Q(pk__in=enrolled.values("student_id"))
     if scope.has_role(Role.TEACHER):
         taught = Enrollment.objects.filter(
@@ -70,9 +89,11 @@ def staff_for_user(*, user: Any) -> QuerySet[Staff]:
     scope = user_scope(user)
     if not getattr(user, "is_authenticated", False):
         return Staff.objects.none()
-    visible = Q(person__user=user)
+    # The user's own staff record as a subquery on staff: "person.user = me OR unit in scope"
+    # across the join made PostgreSQL read all 578.000 persons to test the first half.
+    visible = Q(pk__in=Staff.objects.filter(person__user=user).values("pk"))
     if scope.paths:
-        visible |= Q(org_unit_id__in=_unit_ids(scope.paths))
+        visible |= _in_scope("org_unit_id", scope.paths)
     return Staff.objects.filter(visible)
 
 
@@ -86,7 +107,7 @@ def classes_for_user(*, user: Any) -> QuerySet[SchoolClass]:
         return SchoolClass.objects.none()
     visible = Q(pk__in=[])
     if scope.paths:
-        visible |= Q(school_id__in=_unit_ids(scope.paths))
+        visible |= _in_scope("school_id", scope.paths)
     if scope.has_role(Role.TEACHER):
         visible |= Q(homeroom_teacher__person__user=user)
     return SchoolClass.objects.filter(visible)
@@ -159,7 +180,7 @@ def student_record_for_user(*, user: Any, student: Student) -> StudentRecord:
         return StudentRecord(everything, contacts=True, unmasked=True, former=False)
     scope = user_scope(user)
     current = [e.pk for e in _current_enrollments(student)]
-    held = everything.filter(school_id__in=_unit_ids(scope.paths)) if scope.paths else None
+    held = everything.filter(_in_scope("school_id", scope.paths)) if scope.paths else None
     teaches = scope.has_role(Role.TEACHER) and (
         everything.filter(
             pk__in=current,
@@ -169,7 +190,7 @@ def student_record_for_user(*, user: Any, student: Student) -> StudentRecord:
     )
     if teaches or (held is not None and held.filter(pk__in=current).exists()):
         unmasked_here = everything.filter(
-            pk__in=current, school_id__in=_unit_ids(scope.unmasked_paths)
+            _in_scope("school_id", scope.unmasked_paths), pk__in=current
         )
         unmasked = bool(scope.unmasked_paths) and unmasked_here.exists()
         return StudentRecord(everything, contacts=True, unmasked=unmasked, former=False)
@@ -188,10 +209,10 @@ def enrollments_for_user(*, user: Any, write: bool = False) -> EnrollmentQuerySe
     if not getattr(user, "is_authenticated", False):
         return Enrollment.objects.none()
     if write:
-        return Enrollment.objects.filter(school_id__in=_unit_ids(scope.write_paths))
+        return Enrollment.objects.filter(_in_scope("school_id", scope.write_paths))
     visible = Q(pk__in=[])
     if scope.paths:
-        visible |= Q(school_id__in=_unit_ids(scope.paths))
+        visible |= _in_scope("school_id", scope.paths)
     if scope.has_role(Role.TEACHER):
         visible |= Q(school_class__homeroom_teacher__person__user=user)
     if scope.has_role(Role.PARENT):
