@@ -9,15 +9,15 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vnemis.accounts.access import user_scope
 from vnemis.core import uploads
-from vnemis.core.audit import audit_event, audit_record
+from vnemis.core.audit import audit_event
 from vnemis.core.choices import AuditVerb
+from vnemis.core.downloads import stored_file_response
 from vnemis.core.http import (
     AuthedRequest,
     BadParameter,
@@ -439,23 +439,11 @@ def criterion_evidence(request: AuthedRequest, code: str, criterion: str) -> Fil
         assessment__school=school,
         criterion__code=criterion,
     )
-    if not score.evidence:
-        raise Http404
-    try:
-        handle = score.evidence.open("rb")
-    except FileNotFoundError as exc:  # the file was removed from the server
-        raise Http404 from exc
-    # Evidence may show pupils or staff (photos, lists): the download is audited and kept out
-    # of caches.
-    audit_record(
-        actor=request.user,
-        verb=AuditVerb.DOWNLOADED,
+    return stored_file_response(
+        field_file=score.evidence,
+        by=request.user,
         target=score,
-        after={"file": score.evidence.name, "school": school.code},
         note="evidence file",
+        filename=Path(score.evidence.name or "minh-chung").name,
+        after={"school": school.code},
     )
-    response = FileResponse(
-        handle, as_attachment=True, filename=Path(score.evidence.name or "minh-chung").name
-    )
-    patch_cache_control(response, no_store=True, private=True)
-    return response

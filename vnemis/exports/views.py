@@ -11,8 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from vnemis.core.audit import audit_record
-from vnemis.core.choices import AuditVerb
+from vnemis.core.downloads import stored_file_response
 from vnemis.core.http import AuthedRequest, BadParameter, guard_parameters, paginate
 from vnemis.core.pagination import CappedPaginator
 from vnemis.exports import access, definitions, services
@@ -114,24 +113,13 @@ def export_download(request: AuthedRequest, pk: int) -> FileResponse:
     """The job's file. It holds people's records: the download is audited and kept out of
     caches."""
     job = access.export_job_get_for_user(user=request.user, pk=pk)
-    if job.status != ExportStatus.DONE or not job.file:
+    if job.status != ExportStatus.DONE:
         raise Http404
-    try:
-        handle = job.file.open("rb")
-    except FileNotFoundError as exc:  # removed from the server
-        raise Http404 from exc
-    audit_record(
-        actor=request.user,
-        verb=AuditVerb.DOWNLOADED,
+    return stored_file_response(
+        field_file=job.file,
+        by=request.user,
         target=job,
-        after={"file": job.file.name},
         note=f"export {job.kind}",
-    )
-    response = FileResponse(
-        handle,
-        as_attachment=True,
         filename=PurePosixPath(job.file.name or "").name,
         content_type=CONTENT_TYPES[ExportFormat(job.format)],
     )
-    patch_cache_control(response, no_store=True, private=True)
-    return response

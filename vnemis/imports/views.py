@@ -15,8 +15,7 @@ from django.views.decorators.http import require_POST
 
 from vnemis.accounts.access import user_scope
 from vnemis.core import uploads
-from vnemis.core.audit import audit_record
-from vnemis.core.choices import AuditVerb
+from vnemis.core.downloads import stored_file_response
 from vnemis.core.http import AuthedRequest, guard_parameters, paginate
 from vnemis.core.xlsx import XLSX_TYPE
 from vnemis.imports import access, services
@@ -153,27 +152,14 @@ def import_errors(request: AuthedRequest, pk: int) -> FileResponse:
     """The rejected rows of a job with their reasons. They repeat the file's personal IDs,
     names and birth dates: the download is audited and kept out of caches."""
     job = access.job_get_for_user(user=request.user, pk=pk)
-    if not job.error_report:
-        raise Http404
-    try:
-        handle = job.error_report.open("rb")
-    except FileNotFoundError as exc:  # the report was removed from the server
-        raise Http404 from exc
-    audit_record(
-        actor=request.user,
-        verb=AuditVerb.DOWNLOADED,
+    return stored_file_response(
+        field_file=job.error_report,
+        by=request.user,
         target=job,
-        after={"file": job.error_report.name},
         note="error report",
-    )
-    response = FileResponse(
-        handle,
-        as_attachment=True,
         filename=f"loi-nhap-du-lieu-{job.pk}.xlsx",
         content_type=XLSX_TYPE,
     )
-    patch_cache_control(response, no_store=True, private=True)
-    return response
 
 
 @login_required

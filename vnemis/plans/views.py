@@ -13,13 +13,11 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from vnemis.accounts.access import user_scope
 from vnemis.core import uploads
-from vnemis.core.audit import audit_record
-from vnemis.core.choices import AuditVerb
+from vnemis.core.downloads import stored_file_response
 from vnemis.core.http import (
     AuthedRequest,
     clean_param,
@@ -264,22 +262,11 @@ def task_update_evidence(request: AuthedRequest, pk: int) -> FileResponse:
     """The evidence file of a progress update, for those who may see the task."""
     _require_officer(request)
     update = access.task_update_get_for_user(user=request.user, pk=pk)
-    if not update.evidence:
-        raise Http404
-    try:
-        handle = update.evidence.open("rb")
-    except FileNotFoundError as exc:  # the file was removed from the server
-        raise Http404 from exc
-    # Evidence may show people (photos, lists): the download is audited and kept out of caches.
-    audit_record(
-        actor=request.user,
-        verb=AuditVerb.DOWNLOADED,
+    return stored_file_response(
+        field_file=update.evidence,
+        by=request.user,
         target=update,
-        after={"file": update.evidence.name, "task": update.task_id},
         note="evidence file",
+        filename=Path(update.evidence.name or "minh-chung").name,
+        after={"task": update.task_id},
     )
-    response = FileResponse(
-        handle, as_attachment=True, filename=Path(update.evidence.name or "minh-chung").name
-    )
-    patch_cache_control(response, no_store=True, private=True)
-    return response
