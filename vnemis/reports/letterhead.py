@@ -145,45 +145,45 @@ def _short_body(unit: OrgUnit) -> str:
     return _without_note(unit.name).upper()
 
 
+# The offices that head their own reports: agency line, its name in running text (before
+# the territory), document symbol, signer's position.
+_OFFICES: dict[OrgUnitKind, tuple[str, str, str, str]] = {
+    OrgUnitKind.DEPARTMENT: (
+        "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+        "Sở Giáo dục và Đào tạo",
+        "BC-SGDĐT",
+        "GIÁM ĐỐC",
+    ),
+    OrgUnitKind.DISTRICT_OFFICE: (
+        "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO",
+        "Phòng Giáo dục và Đào tạo",
+        "BC-PGDĐT",
+        "TRƯỞNG PHÒNG",
+    ),
+    OrgUnitKind.COMMUNE: (
+        "PHÒNG VĂN HÓA - XÃ HỘI",
+        "Phòng Văn hóa - Xã hội",
+        "BC-VHXH",
+        "TRƯỞNG PHÒNG",
+    ),
+}
+
+
 def settings_defaults(unit: OrgUnit) -> Letterhead:
     """The settings a unit starts with, before a writer changes them."""
     kind = OrgUnitKind(unit.kind)
-    if kind == OrgUnitKind.DEPARTMENT:
+    office = _OFFICES.get(kind)
+    if office is not None:
+        agency, in_text, symbol, signer = office
         territory = territory_of(unit)
         return Letterhead(
             parent_agency=_committee(territory),
-            agency="SỞ GIÁO DỤC VÀ ĐÀO TẠO",
-            agency_in_text=f"Sở Giáo dục và Đào tạo {territory.full}",
-            symbol="BC-SGDĐT",
+            agency=agency,
+            agency_in_text=f"{in_text} {territory.full}",
+            symbol=symbol,
             place=territory.name,
             signer_authority="",
-            signer_title="GIÁM ĐỐC",
-            signer_name="",
-            archive_unit="",
-        )
-    if kind == OrgUnitKind.DISTRICT_OFFICE:
-        territory = territory_of(unit)
-        return Letterhead(
-            parent_agency=_committee(territory),
-            agency="PHÒNG GIÁO DỤC VÀ ĐÀO TẠO",
-            agency_in_text=f"Phòng Giáo dục và Đào tạo {territory.full}",
-            symbol="BC-PGDĐT",
-            place=territory.name,
-            signer_authority="",
-            signer_title="TRƯỞNG PHÒNG",
-            signer_name="",
-            archive_unit="",
-        )
-    if kind == OrgUnitKind.COMMUNE:
-        territory = territory_of(unit)
-        return Letterhead(
-            parent_agency=_committee(territory),
-            agency="PHÒNG VĂN HÓA - XÃ HỘI",
-            agency_in_text=f"Phòng Văn hóa - Xã hội {territory.full}",
-            symbol="BC-VHXH",
-            place=territory.name,
-            signer_authority="",
-            signer_title="TRƯỞNG PHÒNG",
+            signer_title=signer,
             signer_name="",
             archive_unit="",
         )
