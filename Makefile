@@ -46,7 +46,7 @@ setup-dev: $(VENV)/.installed-dev static/vendor/echarts/echarts.min.js
 run: setup
 	$(VENV)/bin/vnemis migrate
 	$(VENV)/bin/vnemis demo laocai-2022 --seed $(SEED)
-	$(VENV)/bin/vnemis accounts --demo --host $(HOST) --port $(PORT)
+	$(VENV)/bin/vnemis demo accounts --host $(HOST) --port $(PORT)
 	$(VENV)/bin/vnemis serve --host $(HOST) --port $(PORT)
 
 demo: setup

@@ -13,7 +13,7 @@ Usage: python bench/load.py [--users 10,25,50] [--seconds 30] [--warmup 5] [--wo
 3. One session per simulated user, logged in through the login form (GET for the CSRF token
    and cookie, then POST). Users take the officer demo accounts in turn: so.quantri,
    so.chuyenvien, batxat.chuyenvien, baothang.chuyenvien, xa.chuyenvien, hieutruong. The demo
-   password is the one `vnemis accounts --demo` prints.
+   password is the one `vnemis demo accounts` prints.
 4. Each account's pages are found on the live site: the dashboard's by-unit and drill-through
    links, the student links of the student list, the Department's report from its officer's
    report list. A page that answers 403 or 404 for an account (or whose link the account's
@@ -438,11 +438,11 @@ def vnemis(env: dict[str, str], *args: str) -> str:
 
 
 def demo_password(env: dict[str, str]) -> tuple[str, list[str]]:
-    """The demo password and the officer accounts, as `vnemis accounts --demo` prints them."""
-    printed = vnemis(env, "accounts", "--demo")
+    """The demo password and the officer accounts, as `vnemis demo accounts` prints them."""
+    printed = vnemis(env, "demo", "accounts")
     match = re.search(r"password[^:\n]*:\s*(\S+)", printed)
     if match is None:
-        raise BenchError(f"no password in the output of `vnemis accounts --demo`:\n{printed}")
+        raise BenchError(f"no password in the output of `vnemis demo accounts`:\n{printed}")
     present = {line.split()[0] for line in printed.splitlines() if line.strip()}
     return match.group(1), [a for a in ACCOUNTS if a in present]
 

@@ -109,7 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "vnemis.accounts.context_processors.scope",
+                "vnemis.portal.context_processors.scope",
             ],
         },
     }

@@ -26,7 +26,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vnemis.accounts.models import User
 from vnemis.core.pagination import CappedPaginator, KnownCountPaginator
 
 # The largest id a 64-bit primary key can hold (PostgreSQL bigint, SQLite INTEGER); a larger
@@ -40,12 +39,6 @@ _DECIMAL = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
 # clean, so that the typed text is not lost to an error page.
 _NUL = "\x00"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-class AuthedRequest(HttpRequest):
-    """A request behind ``login_required``: ``user`` is a real user."""
-
-    user: User
 
 
 class BadParameter(BadRequest):

@@ -7,10 +7,10 @@ from typing import Any
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from vnemis.accounts.access import user_scope
 from vnemis.digital.models import DigitalProfile, DigitalProfileQuerySet, SelfAssessment
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgPlacement, OrgUnit, OrgUnitQuerySet, SchoolYear
+from vnemis.organisations.scope import user_scope
 
 
 def profile_units_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:

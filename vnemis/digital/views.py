@@ -13,13 +13,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vnemis.accounts.access import user_scope
+from vnemis.accounts.http import AuthedRequest
 from vnemis.core import uploads
 from vnemis.core.audit import audit_event
 from vnemis.core.choices import AuditVerb
 from vnemis.core.downloads import stored_file_response
 from vnemis.core.http import (
-    AuthedRequest,
     BadParameter,
     guard_parameters,
     paginate,
@@ -40,6 +39,7 @@ from vnemis.digital.services import EDITABLE, FACT_FIELDS
 from vnemis.organisations import access as org_access
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgUnit, SchoolYear
+from vnemis.organisations.scope import user_scope
 
 
 @login_required

@@ -11,8 +11,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from vnemis.accounts.http import AuthedRequest
 from vnemis.core.downloads import stored_file_response
-from vnemis.core.http import AuthedRequest, BadParameter, guard_parameters, paginate
+from vnemis.core.http import BadParameter, guard_parameters, paginate
 from vnemis.core.pagination import CappedPaginator
 from vnemis.exports import access, definitions, services
 from vnemis.exports.choices import ExportFormat, ExportStatus

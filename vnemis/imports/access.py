@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from vnemis.accounts.access import user_scope
 from vnemis.imports.models import ImportJob
 from vnemis.organisations.models import OrgPlacement, OrgUnit
+from vnemis.organisations.scope import user_scope
 
 
 def import_units_for_user(*, user: Any) -> QuerySet[OrgUnit]:

@@ -13,16 +13,17 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from vnemis.accounts.access import user_scope
+from vnemis.accounts.http import AuthedRequest
 from vnemis.core import uploads
 from vnemis.core.downloads import stored_file_response
-from vnemis.core.http import AuthedRequest, guard_parameters, paginate
+from vnemis.core.http import guard_parameters, paginate
 from vnemis.core.xlsx import XLSX_TYPE
 from vnemis.imports import access, services
 from vnemis.imports.choices import ImportKind
 from vnemis.imports.formats import FORMATS
 from vnemis.imports.tasks import import_job_run_task
 from vnemis.imports.templates_xlsx import template_bytes
+from vnemis.organisations.scope import user_scope
 
 
 class UploadForm(forms.Form):

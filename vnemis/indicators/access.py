@@ -7,9 +7,9 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from vnemis.accounts.access import user_scope
 from vnemis.indicators.periods import Period
 from vnemis.organisations.models import OrgPlacement, OrgUnit, OrgUnitQuerySet, TreeVersion
+from vnemis.organisations.scope import user_scope
 
 
 def indicator_units_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:

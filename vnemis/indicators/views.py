@@ -9,9 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vnemis.accounts.access import user_scope
+from vnemis.accounts.http import AuthedRequest
 from vnemis.core.http import (
-    AuthedRequest,
     clean_param,
     guard_parameters,
     paginate,
@@ -27,6 +26,7 @@ from vnemis.indicators.forms import PeriodField, ReportedValuesForm
 from vnemis.indicators.models import DataElement, ElementValue, Indicator, ReportedValue
 from vnemis.indicators.periods import Period, parse_period
 from vnemis.organisations.models import OrgUnit, SchoolYear
+from vnemis.organisations.scope import user_scope
 from vnemis.people.selectors import unit_paths
 
 

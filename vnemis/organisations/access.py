@@ -6,9 +6,9 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
-from vnemis.accounts.access import user_scope
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgUnit, OrgUnitQuerySet
+from vnemis.organisations.scope import user_scope
 
 
 def orgunits_for_user(*, user: Any) -> OrgUnitQuerySet:

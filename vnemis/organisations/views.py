@@ -5,9 +5,8 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from vnemis.accounts.access import user_scope
+from vnemis.accounts.http import AuthedRequest
 from vnemis.core.http import (
-    AuthedRequest,
     guard_parameters,
     paginate,
     parse_text_param,
@@ -17,6 +16,7 @@ from vnemis.exports.views import export_requested, list_export
 from vnemis.organisations import access, selectors
 from vnemis.organisations.choices import SchoolLevel
 from vnemis.organisations.models import OrgPlacement, OrgUnit, TreeVersion
+from vnemis.organisations.scope import user_scope
 
 
 @login_required

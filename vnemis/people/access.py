@@ -17,9 +17,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from vnemis.accounts.access import user_scope
 from vnemis.accounts.choices import Role
 from vnemis.organisations.models import OrgPlacement
+from vnemis.organisations.scope import user_scope
 from vnemis.people.choices import EnrollmentStatus
 from vnemis.people.models import (
     Enrollment,

@@ -9,11 +9,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from vnemis.accounts.access import user_scope
+from vnemis.accounts.http import AuthedRequest
 from vnemis.core.audit import audit_record
 from vnemis.core.choices import AuditVerb
 from vnemis.core.http import (
-    AuthedRequest,
     guard_parameters,
     paginate,
     parse_int_param,
@@ -26,6 +25,7 @@ from vnemis.exports.views import export_requested, list_export
 from vnemis.organisations import access as org_access
 from vnemis.organisations import services as org_services
 from vnemis.organisations.models import SchoolYear
+from vnemis.organisations.scope import user_scope
 from vnemis.people import access, quality, selectors, services
 from vnemis.people.filtersets import EnrollmentFilterSet, StaffFilterSet
 from vnemis.people.forms import EnrollmentTransferForm

@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from vnemis.accounts.access import user_scope
 from vnemis.organisations.models import OrgPlacement, OrgUnit
+from vnemis.organisations.scope import user_scope
 from vnemis.plans.models import PlanTask, Programme, TaskUpdate
 
 

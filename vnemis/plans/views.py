@@ -15,11 +15,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vnemis.accounts.access import user_scope
+from vnemis.accounts.http import AuthedRequest
 from vnemis.core import uploads
 from vnemis.core.downloads import stored_file_response
 from vnemis.core.http import (
-    AuthedRequest,
     clean_param,
     guard_parameters,
     paginate,
@@ -28,6 +27,7 @@ from vnemis.core.http import (
 )
 from vnemis.core.text import fold
 from vnemis.core.xlsx import xlsx_response
+from vnemis.organisations.scope import user_scope
 from vnemis.plans import access, selectors, services
 from vnemis.plans.choices import TaskStatus
 from vnemis.plans.forms import TaskUpdateAddForm

@@ -18,7 +18,6 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from vnemis.accounts.access import Scope, user_scope
 from vnemis.core.sorting import natural_order
 from vnemis.imports import access as import_access
 from vnemis.imports.choices import JobStatus
@@ -29,6 +28,7 @@ from vnemis.indicators.periods import Period
 from vnemis.indicators.selectors import IndicatorValue, element_totals, indicator_values
 from vnemis.indicators.services import computed_periods
 from vnemis.organisations.models import OrgUnit, SchoolYear
+from vnemis.organisations.scope import Scope, user_scope
 from vnemis.people import access as people_access
 from vnemis.people import quality
 from vnemis.people.models import Enrollment, SchoolClass

@@ -4,10 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from vnemis.accounts.access import user_scope
 from vnemis.accounts.choices import Role
-from vnemis.core.http import AuthedRequest, guard_parameters
+from vnemis.accounts.http import AuthedRequest
+from vnemis.core.http import guard_parameters
 from vnemis.organisations.models import SchoolYear
+from vnemis.organisations.scope import user_scope
 from vnemis.portal import selectors
 
 

@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from vnemis.accounts.access import user_scope
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgUnit
+from vnemis.organisations.scope import user_scope
 from vnemis.reports.models import ReportDocument
 
 

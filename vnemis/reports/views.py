@@ -10,15 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vnemis.accounts.access import user_scope
+from vnemis.accounts.http import AuthedRequest
 from vnemis.core.audit import audit_record
 from vnemis.core.choices import AuditVerb
-from vnemis.core.http import AuthedRequest, guard_parameters, paginate, parse_text_param
+from vnemis.core.http import guard_parameters, paginate, parse_text_param
 from vnemis.indicators import access as indicator_access
 from vnemis.indicators.forms import PeriodField
 from vnemis.indicators.periods import parse_period
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import TreeVersion
+from vnemis.organisations.scope import user_scope
 from vnemis.reports import access, rendering, selectors, services
 from vnemis.reports.forms import ReportDraftForm, ReportSettingsForm
 from vnemis.reports.letterhead import FIELDS as SETTINGS_FIELDS

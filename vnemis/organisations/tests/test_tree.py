@@ -4,9 +4,9 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 
-from vnemis.accounts.access import user_scope
 from vnemis.organisations import services
 from vnemis.organisations.models import OrgPlacement, OrgUnit, SchoolYear, TreeVersion
+from vnemis.organisations.scope import user_scope
 from vnemis.testing.personas import PersonaTestCase
 
 

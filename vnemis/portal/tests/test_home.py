@@ -9,9 +9,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from vnemis.accounts.access import Scope, user_scope
 from vnemis.indicators import services as indicator_services
 from vnemis.indicators.periods import parse_period
+from vnemis.organisations.scope import Scope, user_scope
 from vnemis.plans.models import PlanTask, Programme, TaskUpdate
 from vnemis.portal import selectors
 from vnemis.testing.personas import PersonaTestCase

@@ -7,17 +7,18 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from vnemis.demo.accounts import demo_accounts_ensure
+from vnemis.demo.accounts import demo_accounts_ensure, demo_accounts_list
 from vnemis.demo.loader import DemoConflict, demo_load
 from vnemis.demo.national import FILE_FORMATS, national_write
 
-DATASETS = ("laocai-2022", "national")
+DATASETS = ("laocai-2022", "national", "accounts")
 
 
 class Command(BaseCommand):
     help = (
         "Load a synthetic demo data set: laocai-2022 (the province of the 2022H1 report), or "
-        "write national (the whole country as import files) into --output DIR."
+        "write national (the whole country as import files) into --output DIR; accounts "
+        "prints the demo accounts with their password."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -46,6 +47,12 @@ class Command(BaseCommand):
             help="national only: exactly this many students (the scale defaults to match)",
         )
         parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="accounts only: the address the site is served on"
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="accounts only: the port the site is served on"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         def say(message: str) -> None:
@@ -54,6 +61,9 @@ class Command(BaseCommand):
 
         if options["dataset"] == "national":
             self._national(options, say)
+            return
+        if options["dataset"] == "accounts":
+            self._accounts(host=options["host"], port=options["port"])
             return
         for flag, key in (("--output", "output"), ("--format", "file_formats")):
             if options[key] is not None:
@@ -75,7 +85,20 @@ class Command(BaseCommand):
         if not options["quiet"]:
             counts = result.dataset.counts
             say(", ".join(f"{k}: {v}" for k, v in counts.items()))
-            say("Demo accounts are ready: run 'vnemis accounts --demo' to list them.")
+            say("Demo accounts are ready: run 'vnemis demo accounts' to list them.")
+
+    def _accounts(self, *, host: str, port: int) -> None:
+        """Print the demo accounts, the address and the demo password."""
+        accounts = demo_accounts_list()
+        if not accounts:
+            raise CommandError("No demo accounts: run 'vnemis demo laocai-2022' first.")
+        host = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
+        self.stdout.write("")
+        self.stdout.write(f"Demo accounts (tài khoản dùng thử) — http://{host}:{port}/")
+        self.stdout.write(f"  password / mật khẩu: {settings.VNEMIS_DEMO_PASSWORD}")
+        for a in accounts:
+            self.stdout.write(f"  {a.username:<22} {a.role.value:<20} {a.unit_code:<10} {a.sees}")
+        self.stdout.write("")
 
     def _national(self, options: dict[str, Any], say: Callable[[str], None]) -> None:
         """Write the country's import files; the database is not touched."""

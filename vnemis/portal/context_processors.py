@@ -4,8 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from vnemis.accounts.access import user_scope
-from vnemis.accounts.nav import menu_for
+from vnemis.organisations.scope import user_scope
+from vnemis.portal.nav import menu_for
 
 
 def scope(request: HttpRequest) -> dict[str, Any]:

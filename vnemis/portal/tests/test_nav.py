@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from vnemis.accounts.models import User
-from vnemis.accounts.nav import menu_for
+from vnemis.portal.nav import menu_for
 from vnemis.testing.personas import PersonaTestCase
 
 

@@ -16,8 +16,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from vnemis.accounts.access import Scope, user_scope
 from vnemis.accounts.choices import Role
+from vnemis.organisations.scope import Scope, user_scope
 
 
 def _officer(scope: Scope) -> bool:

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vnemis.accounts.choices import OFFICER_ROLES, UNMASKED_ROLES, WRITE_ROLES, Role
+from vnemis.organisations.choices import LinkKind, OrgUnitKind
+from vnemis.organisations.models import OrgPlacement, OrgUnitLink
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,6 @@ def _with_successor_departments(assignments: list[tuple[str, int]]) -> list[tupl
     On 1 July 2025 the Sở of old Lào Cai merged into the Sở of the new province; its officers
     keep their role there. Roles on abolished district offices do not pass to the communes.
     """
-    from vnemis.organisations.choices import LinkKind, OrgUnitKind
-    from vnemis.organisations.models import OrgUnitLink
-
     links = OrgUnitLink.objects.filter(
         source_id__in=[u for _, u in assignments],
         source__kind=OrgUnitKind.DEPARTMENT,
@@ -87,8 +86,6 @@ def user_scope(user: Any) -> Scope:
     cached: Scope | None = getattr(user, "_vnemis_scope", None)
     if cached is not None:
         return cached
-    from vnemis.organisations.models import OrgPlacement
-
     today = timezone.localdate()
     assignments = list(
         user.role_assignments.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
