@@ -9,13 +9,13 @@ from django.shortcuts import get_object_or_404
 
 from vnemis.digital.models import DigitalProfile, DigitalProfileQuerySet, SelfAssessment
 from vnemis.organisations.choices import OrgUnitKind
-from vnemis.organisations.models import OrgPlacement, OrgUnit, OrgUnitQuerySet, SchoolYear
+from vnemis.organisations.models import OrgUnit, OrgUnitQuerySet, SchoolYear
 from vnemis.organisations.scope import user_scope
 
 
 def profile_units_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:
     scope = user_scope(user)
-    units = OrgUnit.objects.under_paths(scope.write_paths if write else scope.paths)
+    units = scope.units("write_paths" if write else "paths")
     return units.filter(kind__in=[OrgUnitKind.SCHOOL, OrgUnitKind.SITE])
 
 
@@ -38,16 +38,7 @@ def review_schools_for_user(*, user: Any) -> OrgUnitQuerySet:
     """Schools whose self-assessment the user may review as the office above them: an officer
     whose unit lies above the school (the Phòng or commune, the Sở). A role on the school
     itself does not count, so a principal never approves their own school."""
-    paths = user_scope(user).paths
-    if not paths:
-        return OrgUnit.objects.none()
-    below = Q(pk__in=[])
-    for path in paths:
-        below |= Q(path__startswith=path) & ~Q(path=path)
-    return OrgUnit.objects.filter(
-        kind=OrgUnitKind.SCHOOL,
-        pk__in=OrgPlacement.objects.filter(below).values("unit_id"),
-    )
+    return user_scope(user).units_below("paths").filter(kind=OrgUnitKind.SCHOOL)
 
 
 def self_assessment_get_for_user(

@@ -9,22 +9,19 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from vnemis.imports.models import ImportJob
-from vnemis.organisations.models import OrgPlacement, OrgUnit
+from vnemis.organisations.models import OrgUnit
 from vnemis.organisations.scope import user_scope
 
 
 def import_units_for_user(*, user: Any) -> QuerySet[OrgUnit]:
     """The units a user may import into: the top units of the write scope."""
-    paths = user_scope(user).write_paths
-    return OrgUnit.objects.filter(
-        pk__in=OrgPlacement.objects.filter(path__in=paths).values("unit_id")
-    ).order_by("code")
+    return user_scope(user).top_units("write_paths").order_by("code")
 
 
 def jobs_for_user(*, user: Any) -> QuerySet[ImportJob]:
     if not getattr(user, "is_authenticated", False):
         return ImportJob.objects.none()
-    units = OrgUnit.objects.under_paths(user_scope(user).write_paths)
+    units = user_scope(user).units("write_paths")
     return ImportJob.objects.filter(Q(created_by=user) | Q(scope_unit__in=units))
 
 

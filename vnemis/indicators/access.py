@@ -15,7 +15,7 @@ from vnemis.organisations.scope import user_scope
 def indicator_units_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:
     """Units whose figures the user may see: those in an officer's or principal's subtrees."""
     scope = user_scope(user)
-    return OrgUnit.objects.under_paths(scope.write_paths if write else scope.paths)
+    return scope.units("write_paths" if write else "paths")
 
 
 def indicator_unit_get_for_user(*, user: Any, code: str, write: bool = False) -> OrgUnit:

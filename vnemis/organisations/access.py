@@ -11,15 +11,18 @@ from vnemis.organisations.models import OrgUnit, OrgUnitQuerySet
 from vnemis.organisations.scope import user_scope
 
 
-def orgunits_for_user(*, user: Any) -> OrgUnitQuerySet:
-    """Units in the user's subtrees; a teacher also sees her own school and its sites."""
+def orgunits_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:
+    """Units in the user's subtrees; a teacher also sees her own school and its sites. With
+    ``write``, the units where the user may change records."""
     scope = user_scope(user)
-    return OrgUnit.objects.under_paths(scope.paths + scope.teacher_paths)
+    if write:
+        return scope.units("write_paths")
+    return scope.units("paths", "teacher_paths")
 
 
-def orgunit_get_for_user(*, user: Any, code: str) -> OrgUnit:
+def orgunit_get_for_user(*, user: Any, code: str, write: bool = False) -> OrgUnit:
     # 404, not 403: a user must not learn which unit codes exist outside their scope.
-    return get_object_or_404(orgunits_for_user(user=user), code=code)
+    return get_object_or_404(orgunits_for_user(user=user, write=write), code=code)
 
 
 def school_directory_get(*, code: str) -> OrgUnit:
@@ -32,11 +35,11 @@ def school_directory_get(*, code: str) -> OrgUnit:
 
 
 def schools_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:
-    if write:
-        return OrgUnit.objects.under_paths(user_scope(user).write_paths).filter(
-            kind=OrgUnitKind.SCHOOL
-        )
-    return orgunits_for_user(user=user).filter(kind=OrgUnitKind.SCHOOL)
+    return orgunits_for_user(user=user, write=write).filter(kind=OrgUnitKind.SCHOOL)
+
+
+def sites_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:
+    return orgunits_for_user(user=user, write=write).filter(kind=OrgUnitKind.SITE)
 
 
 def school_get_for_user(*, user: Any, code: str, write: bool = False) -> OrgUnit:

@@ -26,6 +26,17 @@ from vnemis.organisations.choices import GroupSetCode, LinkKind, OrgUnitKind, Ow
 PATH_SEPARATOR = "."
 
 
+def paths_q(paths: Iterable[str], field: str = "path", *, strictly: bool = False) -> Q:
+    """Placement paths ``field`` lying under one of ``paths`` (the unit itself included, unless
+    ``strictly``). No paths match nothing, never everything. The one prefix test of the tree:
+    ``Scope`` and ``OrgUnitQuerySet.under_paths`` are built on it."""
+    match = Q(pk__in=[])
+    for path in paths:
+        under = Q(**{f"{field}__startswith": path})
+        match |= (under & ~Q(**{field: path})) if strictly else under
+    return match
+
+
 class TreeVersion(BaseModel):
     """One version of the hierarchy, valid for a span of dates (e.g. 2022: Sở → Phòng → school)."""
 
@@ -76,14 +87,12 @@ class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
     def in_group(self, group_set: str, group: str) -> OrgUnitQuerySet:
         return self.filter(groups__group_set__code=group_set, groups__code=group)
 
-    def under_paths(self, paths: tuple[str, ...]) -> OrgUnitQuerySet:
+    def under_paths(self, paths: Iterable[str]) -> OrgUnitQuerySet:
         """Units placed, in any tree version, under one of the materialised ``paths``."""
+        paths = tuple(paths)
         if not paths:
             return self.none()
-        match = Q()
-        for path in paths:
-            match |= Q(path__startswith=path)
-        return self.filter(pk__in=OrgPlacement.objects.filter(match).values("unit_id"))
+        return self.filter(pk__in=OrgPlacement.objects.filter(paths_q(paths)).values("unit_id"))
 
     def search(self, query: str) -> OrgUnitQuerySet:
         """Units whose name or code holds every word of ``query``, in any order, ignoring

@@ -31,42 +31,22 @@ from vnemis.people.models import (
 )
 
 
-def _unit_ids(paths: tuple[str, ...]) -> list[int]:
-    """The ids of the units placed under ``paths``, read once per request.
-
-    A list rather than a subquery: given the ids, PostgreSQL starts from the scope's schools
-    (a district's 280 units). With a subquery it misjudged how many rows the scope keeps and
-    walked the province's enrolments in school-code order, testing each against the scope
-    (120 ms for a district's student list; 260 ms for its staff list).
-    """
-    match = Q(pk__in=[])
-    for path in paths:
-        match |= Q(path__startswith=path)
-    return sorted(set(OrgPlacement.objects.filter(match).values_list("unit_id", flat=True)))
-
-
-def _in_scope(field: str, paths: tuple[str, ...]) -> Q:
-    """``field`` (a unit id) lies under ``paths``. A scope that holds every tree's root (the
-    Department's officers) holds every unit: no condition, so the planner reads the rows in
-    the list's order instead of testing each against two thousand ids."""
-    if not paths:
-        return Q(pk__in=[])
-    roots = set(OrgPlacement.objects.filter(depth=0).values_list("path", flat=True))
-    if roots and roots <= set(paths):
-        return Q(pk__isnull=False)  # always true, and read as no condition
-    return Q(**{f"{field}__in": _unit_ids(paths)})
-
-
-def students_for_user(*, user: Any) -> QuerySet[Student]:
+def students_for_user(*, user: Any, write: bool = False) -> QuerySet[Student]:
     """Students the user may find: those with any enrolment, current or past, at a school of
     an officer's subtree, and a teacher's, parent's or student's own. Past enrolments keep a
-    former school finding the student; ``student_record_for_user`` limits what it then sees."""
+    former school finding the student; ``student_record_for_user`` limits what it then sees.
+
+    With ``write``, only those with an enrolment at a school where the user may change records.
+    """
     scope = user_scope(user)
     if not getattr(user, "is_authenticated", False):
         return Student.objects.none()
+    if write:
+        enrolled = Enrollment.objects.filter(scope.units_q("school_id", "write_paths"))
+        return Student.objects.filter(pk__in=enrolled.values("student_id"))
     visible = Q(pk__in=[])
     if scope.paths:
-        enrolled = Enrollment.objects.filter(_in_scope("school_id", scope.paths))
+        enrolled = Enrollment.objects.filter(scope.units_q("school_id"))
         visible |= Q(pk__in=enrolled.values("student_id"))
     if scope.has_role(Role.TEACHER):
         taught = Enrollment.objects.filter(
@@ -85,15 +65,19 @@ def student_get_for_user(*, user: Any, code: str) -> Student:
     return get_object_or_404(students_for_user(user=user).select_related("person"), code=code)
 
 
-def staff_for_user(*, user: Any) -> QuerySet[Staff]:
+def staff_for_user(*, user: Any, write: bool = False) -> QuerySet[Staff]:
+    """Staff of the user's subtrees and her own record; with ``write``, the staff of units
+    where she may change records."""
     scope = user_scope(user)
     if not getattr(user, "is_authenticated", False):
         return Staff.objects.none()
+    if write:
+        return Staff.objects.filter(scope.units_q("org_unit_id", "write_paths"))
     # The user's own staff record as a subquery on staff: "person.user = me OR unit in scope"
     # across the join made PostgreSQL read all 578.000 persons to test the first half.
     visible = Q(pk__in=Staff.objects.filter(person__user=user).values("pk"))
     if scope.paths:
-        visible |= _in_scope("org_unit_id", scope.paths)
+        visible |= scope.units_q("org_unit_id")
     return Staff.objects.filter(visible)
 
 
@@ -101,20 +85,24 @@ def staff_get_for_user(*, user: Any, code: str) -> Staff:
     return get_object_or_404(staff_for_user(user=user).select_related("person"), code=code)
 
 
-def classes_for_user(*, user: Any) -> QuerySet[SchoolClass]:
+def classes_for_user(*, user: Any, write: bool = False) -> QuerySet[SchoolClass]:
+    """Classes of the user's subtrees and those she is homeroom teacher of; with ``write``,
+    the classes of schools where she may change records."""
     scope = user_scope(user)
     if not getattr(user, "is_authenticated", False):
         return SchoolClass.objects.none()
+    if write:
+        return SchoolClass.objects.filter(scope.units_q("school_id", "write_paths"))
     visible = Q(pk__in=[])
     if scope.paths:
-        visible |= _in_scope("school_id", scope.paths)
+        visible |= scope.units_q("school_id")
     if scope.has_role(Role.TEACHER):
         visible |= Q(homeroom_teacher__person__user=user)
     return SchoolClass.objects.filter(visible)
 
 
-def class_get_for_user(*, user: Any, pk: int) -> SchoolClass:
-    return get_object_or_404(classes_for_user(user=user), pk=pk)
+def class_get_for_user(*, user: Any, pk: int, write: bool = False) -> SchoolClass:
+    return get_object_or_404(classes_for_user(user=user, write=write), pk=pk)
 
 
 def personal_data_visible(*, user: Any, staff: Staff) -> bool:
@@ -180,7 +168,7 @@ def student_record_for_user(*, user: Any, student: Student) -> StudentRecord:
         return StudentRecord(everything, contacts=True, unmasked=True, former=False)
     scope = user_scope(user)
     current = [e.pk for e in _current_enrollments(student)]
-    held = everything.filter(_in_scope("school_id", scope.paths)) if scope.paths else None
+    held = everything.filter(scope.units_q("school_id")) if scope.paths else None
     teaches = scope.has_role(Role.TEACHER) and (
         everything.filter(
             pk__in=current,
@@ -190,7 +178,7 @@ def student_record_for_user(*, user: Any, student: Student) -> StudentRecord:
     )
     if teaches or (held is not None and held.filter(pk__in=current).exists()):
         unmasked_here = everything.filter(
-            _in_scope("school_id", scope.unmasked_paths), pk__in=current
+            scope.units_q("school_id", "unmasked_paths"), pk__in=current
         )
         unmasked = bool(scope.unmasked_paths) and unmasked_here.exists()
         return StudentRecord(everything, contacts=True, unmasked=unmasked, former=False)
@@ -209,10 +197,10 @@ def enrollments_for_user(*, user: Any, write: bool = False) -> EnrollmentQuerySe
     if not getattr(user, "is_authenticated", False):
         return Enrollment.objects.none()
     if write:
-        return Enrollment.objects.filter(_in_scope("school_id", scope.write_paths))
+        return Enrollment.objects.filter(scope.units_q("school_id", "write_paths"))
     visible = Q(pk__in=[])
     if scope.paths:
-        visible |= _in_scope("school_id", scope.paths)
+        visible |= scope.units_q("school_id")
     if scope.has_role(Role.TEACHER):
         visible |= Q(school_class__homeroom_teacher__person__user=user)
     if scope.has_role(Role.PARENT):

@@ -13,14 +13,13 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from vnemis.organisations.models import OrgPlacement, OrgUnit
 from vnemis.organisations.scope import user_scope
 from vnemis.plans.models import PlanTask, Programme, TaskUpdate
 
 
 def tasks_for_user(*, user: Any, write: bool = False) -> QuerySet[PlanTask]:
     scope = user_scope(user)
-    owners = OrgUnit.objects.under_paths(scope.write_paths if write else scope.paths)
+    owners = scope.units("write_paths" if write else "paths")
     return PlanTask.objects.filter(owner__in=owners.values("pk"))
 
 
@@ -36,7 +35,7 @@ def programmes_for_user(*, user: Any) -> QuerySet[Programme]:
     scope = user_scope(user)
     # A programme is only entered by code, before its tasks; the Sở (a scope holding a tree's
     # root) sees it from then on, so that it does not seem lost.
-    if scope.paths and OrgPlacement.objects.filter(depth=0, path__in=scope.paths).exists():
+    if scope.holds_a_root():
         visible |= ~Q(pk__in=PlanTask.objects.values("programme_id"))
     return Programme.objects.filter(visible)
 

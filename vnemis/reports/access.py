@@ -16,7 +16,7 @@ from vnemis.reports.models import ReportDocument
 
 def reports_for_user(*, user: Any, finalise: bool = False) -> QuerySet[ReportDocument]:
     scope = user_scope(user)
-    units = OrgUnit.objects.under_paths(scope.write_paths if finalise else scope.paths)
+    units = scope.units("write_paths" if finalise else "paths")
     return ReportDocument.objects.filter(unit__in=units)
 
 
@@ -32,10 +32,7 @@ def report_settings_units_for_user(*, user: Any) -> QuerySet[OrgUnit]:
     officer heads and signs his Phòng's reports, not those of the schools below it); school
     sites have no reports of their own."""
     scope = user_scope(user)
-    own = OrgUnit.objects.filter(placements__path__in=scope.paths).values("pk")
-    return (
-        OrgUnit.objects.under_paths(scope.write_paths) | OrgUnit.objects.filter(pk__in=own)
-    ).exclude(kind=OrgUnitKind.SITE)
+    return (scope.units("write_paths") | scope.top_units("paths")).exclude(kind=OrgUnitKind.SITE)
 
 
 def report_settings_unit_get_for_user(*, user: Any, code: str) -> OrgUnit:
