@@ -140,11 +140,15 @@ def pytest_configure(config: pytest.Config) -> None:
     """Jobs run right after commit in tests, so that a test sees their effects; the worker's
     own tests use the database queue explicitly."""
     from django.conf import settings
+    from django.test.signals import setting_changed
 
     settings.TASKS = {
         "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
         "database": {"BACKEND": "vnemis.core.taskqueue.DatabaseBackend"},
     }
+    # The task backends were made when the apps loaded (a task module imported by an app's
+    # ready()); Django's own handler makes them again from the new setting.
+    setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
     # Every test world hashes a dozen passwords; PBKDF2's cost protects stored passwords, not
     # test runs.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -69,3 +69,15 @@ class RoleAssignment(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.org_unit}"
+
+
+# Whoever sends a request: a signed-in user or the anonymous visitor (``request.user``). The
+# permission-checked reads (``access.py``) take it and see nothing for the anonymous one.
+Viewer = User | AnonymousUser
+
+
+def signed_in(user: Viewer | None) -> User | None:
+    """``user`` when a signed-in user, else None (the anonymous visitor, no user at all)."""
+    if isinstance(user, User) and user.is_authenticated:
+        return user
+    return None

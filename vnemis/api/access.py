@@ -6,19 +6,17 @@ scope; a principal may change records of his school but not hand that right to a
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from vnemis.accounts.choices import Role
-from vnemis.accounts.models import User
+from vnemis.accounts.models import User, Viewer
 from vnemis.api.models import ApiToken
 from vnemis.organisations.models import OrgPlacement, OrgUnit, OrgUnitQuerySet
-from vnemis.organisations.scope import Scope, user_scope
+from vnemis.organisations.scope import Scope, scope_assume, user_scope
 
 
-def token_units_for_user(*, user: Any) -> OrgUnitQuerySet:
+def token_units_for_user(*, user: Viewer) -> OrgUnitQuerySet:
     """Units a user may issue tokens for: the write scope of an administrator of the Sở."""
     scope = user_scope(user)
     if not (scope.is_superuser or scope.has_role(Role.DEPARTMENT_ADMIN)):
@@ -26,11 +24,11 @@ def token_units_for_user(*, user: Any) -> OrgUnitQuerySet:
     return OrgUnit.objects.under_paths(scope.write_paths)
 
 
-def tokens_for_user(*, user: Any) -> QuerySet[ApiToken]:
+def tokens_for_user(*, user: Viewer) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(unit__in=token_units_for_user(user=user).values("pk"))
 
 
-def token_get_for_user(*, user: Any, pk: int) -> ApiToken:
+def token_get_for_user(*, user: Viewer, pk: int) -> ApiToken:
     # 404, not 403: an administrator must not learn which tokens exist outside his scope.
     return get_object_or_404(tokens_for_user(user=user).select_related("unit"), pk=pk)
 
@@ -56,5 +54,5 @@ def token_principal(*, token: ApiToken) -> User | None:
     if issuer is None or not token_units_for_user(user=issuer).filter(pk=token.unit_id).exists():
         return None
     # A fresh object per request: user_scope() returns the scope cached on it.
-    issuer._vnemis_scope = token_scope(token=token)  # type: ignore[attr-defined]
+    scope_assume(user=issuer, scope=token_scope(token=token))
     return issuer

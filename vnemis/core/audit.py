@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -41,14 +43,19 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     return {name: _plain(getattr(instance, name)) for name in names}
 
 
-def _user(actor: Any) -> Any:
+# Who acts: a user (``AUTH_USER_MODEL``), the anonymous visitor, or None for the system. Typed
+# with Django's base classes because ``core`` sits below the app that defines the user.
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def _user(actor: Actor) -> AbstractBaseUser | None:
     """The acting user, or None for the system (commands, jobs, anonymous requests)."""
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return actor if isinstance(actor, AbstractBaseUser) and actor.is_authenticated else None
 
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor,
     verb: AuditVerb | str,
     target: models.Model,
     before: dict[str, Any] | None = None,
@@ -58,7 +65,7 @@ def audit_record(
     """Append one entry to the audit log. ``actor`` is a user, or None for the system."""
     user = _user(actor)
     return AuditEntry.objects.create(
-        actor=user,
+        actor_id=user.pk if user is not None else None,
         actor_name=user.get_username() if user is not None else "system",
         verb=verb,
         target_type=target._meta.label,
@@ -72,7 +79,7 @@ def audit_record(
 
 def audit_bulk(
     *,
-    actor: Any,
+    actor: Actor,
     verb: AuditVerb | str,
     model: type[models.Model],
     ids: list[int],
@@ -96,7 +103,7 @@ def audit_bulk(
         else:
             ranges.append([pk, pk])
     entry = AuditEntry(
-        actor=user,
+        actor_id=user.pk if user is not None else None,
         actor_name=user.get_username() if user is not None else "system",
         verb=verb,
         target_type=model._meta.label,
@@ -150,7 +157,7 @@ def audit_bulk(
 
 def audit_event(
     *,
-    actor: Any,
+    actor: Actor,
     verb: AuditVerb | str,
     target_type: str,
     target_repr: str,
@@ -160,7 +167,7 @@ def audit_event(
     """An entry about a set of records rather than one (an export of a list)."""
     user = _user(actor)
     return AuditEntry.objects.create(
-        actor=user,
+        actor_id=user.pk if user is not None else None,
         actor_name=user.get_username() if user is not None else "system",
         verb=verb,
         target_type=target_type[:80],

@@ -13,14 +13,14 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils.cache import patch_cache_control
 
-from vnemis.core.audit import audit_record
+from vnemis.core.audit import Actor, audit_record
 from vnemis.core.choices import AuditVerb
 
 
 def stored_file_response(
     *,
     field_file: FieldFile,
-    by: Any,
+    by: Actor,
     target: Any,
     note: str,
     filename: str,

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vnemis.accounts.models import Viewer
 from vnemis.indicators import access, selectors, services
 from vnemis.indicators.models import Indicator, Target
 from vnemis.indicators.periods import Period, parse_period
@@ -180,7 +180,9 @@ def indicator_trend(
     return TrendChart(indicator=indicator, unit=unit, points=tuple(points))
 
 
-def units_ranked(*, user: Any, unit: OrgUnit, period: Period, chosen: IndicatorValue) -> BarsChart:
+def units_ranked(
+    *, user: Viewer, unit: OrgUnit, period: Period, chosen: IndicatorValue
+) -> BarsChart:
     """``chosen``'s indicator for each unit under ``unit`` that ``user`` may see: offices and
     communes first, then schools directly under the unit; best value first in each group."""
     below = selectors.children_values(unit=unit, period=period, indicator=chosen.indicator)
@@ -259,7 +261,7 @@ class DashboardCharts:
 
 def dashboard_charts(
     *,
-    user: Any,
+    user: Viewer,
     unit: OrgUnit,
     period: Period,
     computed: Sequence[Period],
@@ -311,7 +313,9 @@ class SchoolCharts:
     choices: list[Indicator]
 
 
-def school_charts(*, user: Any, school: OrgUnit, indicator_code: str | None) -> SchoolCharts | None:
+def school_charts(
+    *, user: Viewer, school: OrgUnit, indicator_code: str | None
+) -> SchoolCharts | None:
     """The trend of ``school`` for ``indicator_code`` (else its first ratio with a value), or
     None for a user who may not read its figures or when no period has been computed."""
     if not access.indicator_units_for_user(user=user).filter(pk=school.pk).exists():

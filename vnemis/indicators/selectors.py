@@ -9,8 +9,8 @@ from django.db.models import QuerySet, Sum
 
 from vnemis.indicators.models import ElementValue, Indicator, Target
 from vnemis.indicators.periods import Period
-from vnemis.indicators.services import Tree
 from vnemis.organisations.models import OrgPlacement, OrgUnit, TreeVersion
+from vnemis.organisations.tree import tree_index, unit_chain
 
 
 @dataclass(frozen=True)
@@ -65,12 +65,9 @@ def compute(
     return (numerator * indicator.factor / denominator).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
-def _targets(
-    indicators: list[Indicator], period: Period, unit: OrgUnit, tree: Tree | None = None
-) -> dict[int, Decimal]:
-    """Each indicator's target at ``unit``, or else at the nearest unit above it."""
-    tree = tree or Tree(TreeVersion.for_date(period.as_of))
-    chain = tree.ancestors_and_self(unit.pk) or [unit.pk]
+def _targets(indicators: list[Indicator], period: Period, chain: list[int]) -> dict[int, Decimal]:
+    """Each indicator's target at the last unit of ``chain`` (a unit and those above it, root
+    first), or else at the nearest unit above it."""
     rank = {u: i for i, u in enumerate(reversed(chain))}  # nearest first
     found: dict[int, tuple[int, Decimal]] = {}
     for t in Target.objects.filter(period=period.code, unit_id__in=chain, indicator__in=indicators):
@@ -132,9 +129,10 @@ def indicator_values(
             Indicator.objects.valid_on(period.as_of).select_related("numerator", "denominator")
         )
     )
-    tree = Tree(TreeVersion.for_date(period.as_of))
-    values = element_totals(unit=unit, period=period, placed=unit.pk in tree.path_of)
-    targets = _targets(chosen, period, unit, tree)
+    # The unit and those above it, along its own path in the period's tree version.
+    chain = unit_chain(unit_id=unit.pk, version=TreeVersion.for_date(period.as_of))
+    values = element_totals(unit=unit, period=period, placed=bool(chain))
+    targets = _targets(chosen, period, chain or [unit.pk])
     out = []
     for ind in chosen:
         num = values.get((ind.numerator_id, ind.numerator_category))
@@ -199,7 +197,7 @@ def indicator_values_bulk(
     chosen = list(
         Indicator.objects.valid_on(period.as_of).select_related("numerator", "denominator")
     )
-    tree = Tree(TreeVersion.for_date(period.as_of))
+    tree = tree_index(TreeVersion.for_date(period.as_of))
     elements = {i.numerator_id for i in chosen} | {
         i.denominator_id for i in chosen if i.denominator_id
     }

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.shortcuts import get_object_or_404
 
+from vnemis.accounts.models import Viewer
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgUnit, OrgUnitQuerySet
 from vnemis.organisations.scope import user_scope
 
 
-def orgunits_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:
+def orgunits_for_user(*, user: Viewer, write: bool = False) -> OrgUnitQuerySet:
     """Units in the user's subtrees; a teacher also sees her own school and its sites. With
     ``write``, the units where the user may change records."""
     scope = user_scope(user)
@@ -20,7 +19,7 @@ def orgunits_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:
     return scope.units("paths", "teacher_paths")
 
 
-def orgunit_get_for_user(*, user: Any, code: str, write: bool = False) -> OrgUnit:
+def orgunit_get_for_user(*, user: Viewer, code: str, write: bool = False) -> OrgUnit:
     # 404, not 403: a user must not learn which unit codes exist outside their scope.
     return get_object_or_404(orgunits_for_user(user=user, write=write), code=code)
 
@@ -34,13 +33,13 @@ def school_directory_get(*, code: str) -> OrgUnit:
     return get_object_or_404(OrgUnit.objects.schools(), code=code)
 
 
-def schools_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:
+def schools_for_user(*, user: Viewer, write: bool = False) -> OrgUnitQuerySet:
     return orgunits_for_user(user=user, write=write).filter(kind=OrgUnitKind.SCHOOL)
 
 
-def sites_for_user(*, user: Any, write: bool = False) -> OrgUnitQuerySet:
+def sites_for_user(*, user: Viewer, write: bool = False) -> OrgUnitQuerySet:
     return orgunits_for_user(user=user, write=write).filter(kind=OrgUnitKind.SITE)
 
 
-def school_get_for_user(*, user: Any, code: str, write: bool = False) -> OrgUnit:
+def school_get_for_user(*, user: Viewer, code: str, write: bool = False) -> OrgUnit:
     return get_object_or_404(schools_for_user(user=user, write=write), code=code)

@@ -374,3 +374,28 @@ class SchoolYear(BaseModel):
         day = today or timezone.localdate()
         started = cls.objects.filter(starts_on__lte=day).order_by("-starts_on").first()
         return started or cls.objects.order_by("starts_on").first()
+
+
+class StaleUnit(models.Model):
+    """The records of ``unit`` changed on or after ``changed_from``: what was derived from them
+    (the indicator figures) must be recounted.
+
+    Written by the services that change records, in their own transaction, so a change and
+    its mark commit or roll back together. The indicator engine deletes the marks it has
+    recounted, in the transaction that stores the new figures; a failed recount leaves them
+    for the next attempt (``organisations.stale``).
+    """
+
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    changed_from = models.DateField(_("changed from"))
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("unit awaiting a recount")
+        verbose_name_plural = _("units awaiting a recount")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} ≥ {self.changed_from.isoformat()}"

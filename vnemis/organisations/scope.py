@@ -7,12 +7,13 @@ the unit's subtree in every tree version the unit is placed in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from django.db.models import Q
 from django.utils import timezone
 
 from vnemis.accounts.choices import OFFICER_ROLES, UNMASKED_ROLES, WRITE_ROLES, Role
+from vnemis.accounts.models import User, Viewer, signed_in
 from vnemis.organisations.choices import LinkKind, OrgUnitKind
 from vnemis.organisations.models import (
     OrgPlacement,
@@ -159,16 +160,28 @@ def _with_successor_departments(assignments: list[tuple[str, int]]) -> list[tupl
     return assignments + extra
 
 
-def user_scope(user: Any) -> Scope:
+# The attribute of a user object that keeps its scope for the rest of the request.
+_CACHED_SCOPE = "_vnemis_scope"
+
+
+def scope_assume(*, user: User, scope: Scope) -> None:
+    """Have every access function answer for ``scope`` instead of ``user``'s roles, for the
+    rest of the request (the user object's life): an API token acts as its issuer, narrowed to
+    the token's unit. Give a fresh user object, never ``request.user`` of a page."""
+    setattr(user, _CACHED_SCOPE, scope)
+
+
+def user_scope(user: Viewer | None) -> Scope:
     """The scope of ``user``, computed once per user object (i.e. once per request)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    me = signed_in(user)
+    if me is None:
         return EMPTY_SCOPE
-    cached: Scope | None = getattr(user, "_vnemis_scope", None)
+    cached: Scope | None = getattr(me, _CACHED_SCOPE, None)
     if cached is not None:
         return cached
     today = timezone.localdate()
     assignments = list(
-        user.role_assignments.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        me.role_assignments.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         .values_list("role", "org_unit_id")
     )
@@ -184,7 +197,7 @@ def user_scope(user: Any) -> Scope:
         found = {p for role, u in assignments if role in roles for p in paths_by_unit.get(u, [])}
         return tuple(sorted(found))
 
-    if user.is_superuser:
+    if me.is_superuser:
         every = tuple(
             sorted(set(OrgPlacement.objects.filter(depth=0).values_list("path", flat=True)))
         )
@@ -203,5 +216,5 @@ def user_scope(user: Any) -> Scope:
             write_paths=paths_for(WRITE_ROLES),
             roles=frozenset(role for role, _ in assignments),
         )
-    user._vnemis_scope = scope
+    setattr(me, _CACHED_SCOPE, scope)
     return scope

@@ -12,12 +12,12 @@ only what it held, its own enrolment periods, not his new school, class or conta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from vnemis.accounts.choices import Role
+from vnemis.accounts.models import Viewer, signed_in
 from vnemis.organisations.models import OrgPlacement
 from vnemis.organisations.scope import user_scope
 from vnemis.people.choices import EnrollmentStatus
@@ -31,16 +31,17 @@ from vnemis.people.models import (
 )
 
 
-def students_for_user(*, user: Any, write: bool = False) -> QuerySet[Student]:
+def students_for_user(*, user: Viewer, write: bool = False) -> QuerySet[Student]:
     """Students the user may find: those with any enrolment, current or past, at a school of
     an officer's subtree, and a teacher's, parent's or student's own. Past enrolments keep a
     former school finding the student; ``student_record_for_user`` limits what it then sees.
 
     With ``write``, only those with an enrolment at a school where the user may change records.
     """
-    scope = user_scope(user)
-    if not getattr(user, "is_authenticated", False):
+    me = signed_in(user)
+    if me is None:
         return Student.objects.none()
+    scope = user_scope(me)
     if write:
         enrolled = Enrollment.objects.filter(scope.units_q("school_id", "write_paths"))
         return Student.objects.filter(pk__in=enrolled.values("student_id"))
@@ -50,70 +51,73 @@ def students_for_user(*, user: Any, write: bool = False) -> QuerySet[Student]:
         visible |= Q(pk__in=enrolled.values("student_id"))
     if scope.has_role(Role.TEACHER):
         taught = Enrollment.objects.filter(
-            status=EnrollmentStatus.ACTIVE, school_class__homeroom_teacher__person__user=user
+            status=EnrollmentStatus.ACTIVE, school_class__homeroom_teacher__person__user=me
         )
         visible |= Q(pk__in=taught.values("student_id"))
     if scope.has_role(Role.PARENT):
-        children = GuardianLink.objects.filter(guardian__person__user=user)
+        children = GuardianLink.objects.filter(guardian__person__user=me)
         visible |= Q(pk__in=children.values("student_id"))
     if scope.has_role(Role.STUDENT):
-        visible |= Q(person__user=user)
+        visible |= Q(person__user=me)
     return Student.objects.filter(visible)
 
 
-def student_get_for_user(*, user: Any, code: str) -> Student:
+def student_get_for_user(*, user: Viewer, code: str) -> Student:
     return get_object_or_404(students_for_user(user=user).select_related("person"), code=code)
 
 
-def staff_for_user(*, user: Any, write: bool = False) -> QuerySet[Staff]:
+def staff_for_user(*, user: Viewer, write: bool = False) -> QuerySet[Staff]:
     """Staff of the user's subtrees and her own record; with ``write``, the staff of units
     where she may change records."""
-    scope = user_scope(user)
-    if not getattr(user, "is_authenticated", False):
+    me = signed_in(user)
+    if me is None:
         return Staff.objects.none()
+    scope = user_scope(me)
     if write:
         return Staff.objects.filter(scope.units_q("org_unit_id", "write_paths"))
     # The user's own staff record as a subquery on staff: "person.user = me OR unit in scope"
     # across the join made PostgreSQL read all 578.000 persons to test the first half.
-    visible = Q(pk__in=Staff.objects.filter(person__user=user).values("pk"))
+    visible = Q(pk__in=Staff.objects.filter(person__user=me).values("pk"))
     if scope.paths:
         visible |= scope.units_q("org_unit_id")
     return Staff.objects.filter(visible)
 
 
-def staff_get_for_user(*, user: Any, code: str) -> Staff:
+def staff_get_for_user(*, user: Viewer, code: str) -> Staff:
     return get_object_or_404(staff_for_user(user=user).select_related("person"), code=code)
 
 
-def classes_for_user(*, user: Any, write: bool = False) -> QuerySet[SchoolClass]:
+def classes_for_user(*, user: Viewer, write: bool = False) -> QuerySet[SchoolClass]:
     """Classes of the user's subtrees and those she is homeroom teacher of; with ``write``,
     the classes of schools where she may change records."""
-    scope = user_scope(user)
-    if not getattr(user, "is_authenticated", False):
+    me = signed_in(user)
+    if me is None:
         return SchoolClass.objects.none()
+    scope = user_scope(me)
     if write:
         return SchoolClass.objects.filter(scope.units_q("school_id", "write_paths"))
     visible = Q(pk__in=[])
     if scope.paths:
         visible |= scope.units_q("school_id")
     if scope.has_role(Role.TEACHER):
-        visible |= Q(homeroom_teacher__person__user=user)
+        visible |= Q(homeroom_teacher__person__user=me)
     return SchoolClass.objects.filter(visible)
 
 
-def class_get_for_user(*, user: Any, pk: int, write: bool = False) -> SchoolClass:
+def class_get_for_user(*, user: Viewer, pk: int, write: bool = False) -> SchoolClass:
     return get_object_or_404(classes_for_user(user=user, write=write), pk=pk)
 
 
-def personal_data_visible(*, user: Any, staff: Staff) -> bool:
+def personal_data_visible(*, user: Viewer, staff: Staff) -> bool:
     """Whether a staff member's national ID, phone and address are shown unmasked to ``user``.
 
     Administrators and principals need them for their subtree; everyone sees their own. For
     students, ``student_record_for_user`` says it.
     """
-    if not getattr(user, "is_authenticated", False):
+    me = signed_in(user)
+    if me is None:
         return False
-    if staff.person.user_id == user.pk:
+    if staff.person.user_id == me.pk:
         return True
     scope = user_scope(user)
     if not scope.unmasked_paths:
@@ -147,7 +151,7 @@ def _current_enrollments(student: Student) -> list[Enrollment]:
     return active or enrollments[:1]
 
 
-def student_record_for_user(*, user: Any, student: Student) -> StudentRecord:
+def student_record_for_user(*, user: Viewer, student: Student) -> StudentRecord:
     """What of ``student`` (already fetched through ``student_get_for_user``) ``user`` sees.
 
     The student, his guardians, officers whose subtree holds his current school and the
@@ -159,10 +163,11 @@ def student_record_for_user(*, user: Any, student: Student) -> StudentRecord:
     belong to the school now responsible for him.
     """
     everything = student.enrollments.all()
-    if not getattr(user, "is_authenticated", False):
+    me = signed_in(user)
+    if me is None:
         return StudentRecord(everything.none(), contacts=False, unmasked=False, former=False)
     family = Student.objects.filter(pk=student.pk).filter(
-        Q(person__user=user) | Q(guardian_links__guardian__person__user=user)
+        Q(person__user=me) | Q(guardian_links__guardian__person__user=me)
     )
     if family.exists():
         return StudentRecord(everything, contacts=True, unmasked=True, former=False)
@@ -173,7 +178,7 @@ def student_record_for_user(*, user: Any, student: Student) -> StudentRecord:
         everything.filter(
             pk__in=current,
             status=EnrollmentStatus.ACTIVE,
-            school_class__homeroom_teacher__person__user=user,
+            school_class__homeroom_teacher__person__user=me,
         ).exists()
     )
     if teaches or (held is not None and held.filter(pk__in=current).exists()):
@@ -187,25 +192,26 @@ def student_record_for_user(*, user: Any, student: Student) -> StudentRecord:
     return StudentRecord(everything.none(), contacts=False, unmasked=False, former=False)
 
 
-def enrollments_for_user(*, user: Any, write: bool = False) -> EnrollmentQuerySet:
+def enrollments_for_user(*, user: Viewer, write: bool = False) -> EnrollmentQuerySet:
     """Enrolments the user may list: the same people rules as ``students_for_user``.
 
     With ``write``, only those at schools where the user may change records (administrators
     and principals of the subtree).
     """
-    scope = user_scope(user)
-    if not getattr(user, "is_authenticated", False):
+    me = signed_in(user)
+    if me is None:
         return Enrollment.objects.none()
+    scope = user_scope(me)
     if write:
         return Enrollment.objects.filter(scope.units_q("school_id", "write_paths"))
     visible = Q(pk__in=[])
     if scope.paths:
         visible |= scope.units_q("school_id")
     if scope.has_role(Role.TEACHER):
-        visible |= Q(school_class__homeroom_teacher__person__user=user)
+        visible |= Q(school_class__homeroom_teacher__person__user=me)
     if scope.has_role(Role.PARENT):
-        children = GuardianLink.objects.filter(guardian__person__user=user)
+        children = GuardianLink.objects.filter(guardian__person__user=me)
         visible |= Q(student_id__in=children.values("student_id"))
     if scope.has_role(Role.STUDENT):
-        visible |= Q(student__person__user=user)
+        visible |= Q(student__person__user=me)
     return Enrollment.objects.filter(visible)

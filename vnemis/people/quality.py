@@ -15,6 +15,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from vnemis.accounts.models import Viewer
 from vnemis.organisations.models import SchoolYear
 from vnemis.people import access
 from vnemis.people.models import Enrollment, Staff, Student
@@ -28,7 +29,7 @@ class Check:
     rows: Callable[[Any, SchoolYear], QuerySet[Any]]
 
 
-def _age_grade(user: Any, year: SchoolYear) -> QuerySet[Enrollment]:
+def _age_grade(user: Viewer, year: SchoolYear) -> QuerySet[Enrollment]:
     # Age on 31 December of the year's first calendar year; a pupil of grade g is normally
     # g + 5. Two or more years over, or a year under, is listed (Luật Giáo dục 2019 Art. 28
     # allows late entry, so these are to be checked, not errors).
@@ -44,7 +45,7 @@ def _age_grade(user: Any, year: SchoolYear) -> QuerySet[Enrollment]:
     )
 
 
-def _without_enrollment(user: Any, year: SchoolYear) -> QuerySet[Student]:
+def _without_enrollment(user: Viewer, year: SchoolYear) -> QuerySet[Student]:
     active = Enrollment.objects.filter(student=OuterRef("pk"), school_year=year, status="active")
     return (
         access.students_for_user(user=user)
@@ -54,7 +55,7 @@ def _without_enrollment(user: Any, year: SchoolYear) -> QuerySet[Student]:
     )
 
 
-def _without_id(user: Any, year: SchoolYear) -> QuerySet[Enrollment]:
+def _without_id(user: Viewer, year: SchoolYear) -> QuerySet[Enrollment]:
     return (
         access.enrollments_for_user(user=user)
         .active()
@@ -64,7 +65,7 @@ def _without_id(user: Any, year: SchoolYear) -> QuerySet[Enrollment]:
     )
 
 
-def _staff_without_qualification(user: Any, year: SchoolYear) -> QuerySet[Staff]:
+def _staff_without_qualification(user: Viewer, year: SchoolYear) -> QuerySet[Staff]:
     return (
         access.staff_for_user(user=user)
         .filter(is_active=True, qualification="")

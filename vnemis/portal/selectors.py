@@ -18,6 +18,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from vnemis.accounts.models import Viewer, signed_in
 from vnemis.core.sorting import natural_order
 from vnemis.imports import access as import_access
 from vnemis.imports.choices import JobStatus
@@ -80,7 +81,7 @@ def latest_period(*, today: dt.date | None = None) -> Period | None:
     return started[-1] if started else None
 
 
-def _unit_and_period(user: Any) -> tuple[OrgUnit | None, Period | None]:
+def _unit_and_period(user: Viewer) -> tuple[OrgUnit | None, Period | None]:
     """The user's highest unit in the latest computed period's tree (a unit created after the
     period, such as a commune of the 2025 reform, with the figures of the units under it)."""
     period = latest_period()
@@ -121,7 +122,7 @@ def _tasks_due(scope: Scope, *, today: dt.date) -> list[DueTask]:
     ]
 
 
-def _alerts(user: Any, scope: Scope) -> list[QualityAlert]:
+def _alerts(user: Viewer, scope: Scope) -> list[QualityAlert]:
     """The data-quality checks with suspect records in the scope, counted up to the cap.
 
     A check that finds nothing reads the whole scope (280.000 enrolments for the province):
@@ -150,7 +151,7 @@ def _alerts(user: Any, scope: Scope) -> list[QualityAlert]:
     ]
 
 
-def officer_home(*, user: Any) -> OfficerHome:
+def officer_home(*, user: Viewer) -> OfficerHome:
     """The home of an officer or a principal."""
     scope = user_scope(user)
     unit, period = _unit_and_period(user)
@@ -176,19 +177,19 @@ def officer_home(*, user: Any) -> OfficerHome:
     return home
 
 
-def teacher_classes(*, user: Any) -> QuerySet[SchoolClass]:
+def teacher_classes(*, user: Viewer) -> QuerySet[SchoolClass]:
     """The classes of this school year the user is homeroom teacher of, with head counts."""
     year = SchoolYear.current()
     return (
         people_access.classes_for_user(user=user)
-        .filter(homeroom_teacher__person__user=user, school_year=year)
+        .filter(homeroom_teacher__person__user=signed_in(user), school_year=year)
         .select_related("school", "site")
         .annotate(n_students=Count("enrollments", filter=Q(enrollments__status="active")))
         .order_by("school__code", "grade", *natural_order("name"))
     )
 
 
-def family_enrollments(*, user: Any) -> list[Enrollment]:
+def family_enrollments(*, user: Viewer) -> list[Enrollment]:
     """The current enrolments of a parent's children or of the student herself, with the
     school, the class and its homeroom teacher."""
     year = SchoolYear.current()
