@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -71,7 +70,7 @@ def user_create(
     *,
     username: str,
     password: str,
-    by: Any,
+    by: User | None,
     full_name: str = "",
     email: str = "",
     check_password: bool = True,
@@ -91,9 +90,13 @@ def user_create(
 
 
 @transaction.atomic
-def role_assign(*, user: User, role: Role, org_unit: Any, by: Any) -> RoleAssignment:
+def role_assign(
+    *, user: User, role: Role, org_unit: models.Model, by: User | None
+) -> RoleAssignment:
+    """Give ``user`` the role at an org unit (typed as a model: accounts sits below the
+    organisations app and does not import it)."""
     assignment, created = RoleAssignment.objects.get_or_create(
-        user=user, role=role, org_unit=org_unit
+        user=user, role=role, org_unit_id=org_unit.pk
     )
     if created:
         audit_record(

@@ -117,3 +117,31 @@ class Installation(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class CodeSequence(models.Model):
+    """The last number issued in one family of record codes, such as the student codes of a
+    province or the staff codes.
+
+    A code is taken from here under a row lock, in the transaction that inserts its record:
+    reading the largest code in use and adding one let two writers pick the same code, and the
+    second one failed on the unique index. A number once issued is not issued again, even when
+    the record that took it is rolled back or deleted.
+    """
+
+    family = models.CharField(_("code family"), max_length=40)
+    # The part of the family the numbers run within, e.g. the province code of student codes;
+    # empty when the family has one series.
+    scope = models.CharField(_("scope"), max_length=40, blank=True)
+    last_value = models.PositiveBigIntegerField(_("last number issued"), default=0)
+
+    class Meta:
+        verbose_name = _("code sequence")
+        verbose_name_plural = _("code sequences")
+        ordering = ["family", "scope"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "scope"], name="codesequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family}:{self.scope} = {self.last_value}"

@@ -65,6 +65,7 @@ from vnemis.people.models import (
     Staff,
     Student,
 )
+from vnemis.people.services import codes as people_codes
 
 DATASET = "laocai-2022"
 Progress = Callable[[str], None]
@@ -355,6 +356,18 @@ def _load_people(
         ],
         now=now,
     )
+    # Codes come from their sequences like any other writer's, one block per family, so a
+    # province loaded into a database that already has records does not collide with them.
+    staff_total = sum(plan.office_staff.values()) + sum(
+        sum(school.staff.values()) for school in plan.schools
+    )
+    student_total = sum(sum(school.students.values()) for school in plan.schools)
+    staff_codes = iter(people_codes.staff_codes_reserve(count=staff_total) if staff_total else [])
+    student_codes = iter(
+        people_codes.student_codes_reserve(province_code=OLD_PROVINCE_CODE, count=student_total)
+        if student_total
+        else []
+    )
     staff_seq = 0
     for office, n in plan.office_staff.items():
         for k in range(n):
@@ -364,7 +377,7 @@ def _load_people(
             title = ("Giám đốc", "Phó Giám đốc")[min(k, 1)] if k < 3 else "Chuyên viên"
             staff.add(
                 person_id,
-                f"CB{staff_seq:07d}",
+                next(staff_codes),
                 units[office].pk,
                 position,
                 title,
@@ -384,7 +397,7 @@ def _load_people(
                 title, subject = _job(school, position, k)
                 staff_id = staff.add(
                     person_id,
-                    f"CB{staff_seq:07d}",
+                    next(staff_codes),
                     unit.pk,
                     position,
                     title,
@@ -410,7 +423,7 @@ def _load_people(
                 for _ in range(size):
                     student_seq += 1
                     child_id = people.child(district=school.district, age=age, place=unit.address)
-                    student_id = students.add(child_id, f"{OLD_PROVINCE_CODE}{student_seq:08d}", "")
+                    student_id = students.add(child_id, next(student_codes), "")
                     enrollments.add(
                         student_id,
                         year.pk,

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from vnemis.accounts.models import User
 from vnemis.core.audit import audit_record, snapshot
 from vnemis.core.choices import AuditVerb
-from vnemis.core.stale import indicators_stale
 from vnemis.core.uploads import evidence_check
 from vnemis.digital.choices import FactSource, SelfAssessmentAction, SelfAssessmentStatus
 from vnemis.digital.models import (
@@ -26,8 +25,16 @@ from vnemis.digital.models import (
     SelfAssessmentEvent,
     StudentRecord,
 )
+from vnemis.digital.selfassessment import (
+    GROUP_POINTS,
+    OBSERVERS,
+    deadlines_for,
+    level_for,
+    points_for,
+)
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgUnit, SchoolYear
+from vnemis.organisations.stale import units_stale
 from vnemis.people.models import Student
 
 FACT_FIELDS = (
@@ -43,7 +50,7 @@ FACT_FIELDS = (
 
 def _refresh_on_commit(unit_ids: list[int], changed_from: dt.date) -> None:
     """Ask for the indicator values of these units to be recounted after commit, once."""
-    indicators_stale(unit_ids=unit_ids, since=changed_from)
+    units_stale(unit_ids=unit_ids, since=changed_from)
 
 
 @transaction.atomic
@@ -51,22 +58,37 @@ def digital_profile_record(
     *,
     unit: OrgUnit,
     valid_from: dt.date,
-    by: Any,
+    by: User | None,
     source: FactSource = FactSource.FORM,
     note: str = "",
-    **facts: Any,
+    internet: str | None = None,
+    has_website: bool | None = None,
+    website: str | None = None,
+    cashless_payment: bool | None = None,
+    contact_book: bool | None = None,
+    it_in_management: bool | None = None,
+    basic_ict: bool | None = None,
 ) -> DigitalProfile:
-    """Record a school's or site's facts from ``valid_from`` on; the earlier history stays."""
-    unknown = set(facts) - set(FACT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown facts: {sorted(unknown)}")
+    """Record a school's or site's facts from ``valid_from`` on; the earlier history stays.
+
+    A fact left as None keeps its value in the profile in force on ``valid_from``.
+    """
+    facts = {
+        "internet": internet,
+        "has_website": has_website,
+        "website": website,
+        "cashless_payment": cashless_payment,
+        "contact_book": contact_book,
+        "it_in_management": it_in_management,
+        "basic_ict": basic_ict,
+    }
     if unit.kind not in {OrgUnitKind.SCHOOL, OrgUnitKind.SITE}:
         raise ValidationError(
             _("Digital-transformation facts are recorded for schools and school sites.")
         )
     previous = DigitalProfile.objects.as_of(valid_from).filter(unit=unit).first()
     values = {f: getattr(previous, f) for f in FACT_FIELDS} if previous else {}
-    values.update(facts)
+    values.update({f: v for f, v in facts.items() if v is not None})
     if not values.get("has_website"):
         values["website"] = ""
     profile = DigitalProfile(
@@ -74,7 +96,7 @@ def digital_profile_record(
         valid_from=valid_from,
         source=source,
         note=note,
-        recorded_by=by if getattr(by, "pk", None) else None,
+        recorded_by=by if by is not None and by.pk else None,
         **values,
     )
     profile.full_clean()
@@ -95,7 +117,7 @@ def student_record_set(
     *,
     student: Student,
     school_year: SchoolYear,
-    by: Any,
+    by: User | None,
     results_received_on: dt.date | None = None,
     transcript_issued_on: dt.date | None = None,
 ) -> StudentRecord:
@@ -142,8 +164,6 @@ def self_assessment_prepare(
     """Open (or refresh) a school's QĐ 4725 self-assessment; criteria vnemis observes are
     filled in from its records, the others wait for the school's own scoring. A criterion no
     longer observed loses the score vnemis gave it, so that no stale figure stays automatic."""
-    from vnemis.digital.selfassessment import OBSERVERS, points_for
-
     assessment, created = SelfAssessment.objects.get_or_create(
         school=school, school_year=school_year
     )
@@ -284,7 +304,13 @@ def _step(
     by: User | None,
     comment: str = "",
     late: bool = False,
-    **fields: Any,
+    submitted_at: dt.datetime | None = None,
+    submitted_late: bool | None = None,
+    external_group_i: int | None = None,
+    external_group_ii: int | None = None,
+    external_level: int | None = None,
+    external_late: bool | None = None,
+    published_at: dt.datetime | None = None,
 ) -> SelfAssessment:
     """Move ``assessment`` to ``to`` (None: it stays where it is) if it stands in one of
     ``allowed``; record the step in its history and the audit log."""
@@ -300,8 +326,21 @@ def _step(
     before = snapshot(locked)
     if to is not None:
         locked.status = to
-    for name, value in fields.items():
-        setattr(locked, name, value)
+    # Each step sets its own fields; None leaves a field as the earlier steps left it.
+    if submitted_at is not None:
+        locked.submitted_at = submitted_at
+    if submitted_late is not None:
+        locked.submitted_late = submitted_late
+    if external_group_i is not None:
+        locked.external_group_i = external_group_i
+    if external_group_ii is not None:
+        locked.external_group_ii = external_group_ii
+    if external_level is not None:
+        locked.external_level = external_level
+    if external_late is not None:
+        locked.external_late = external_late
+    if published_at is not None:
+        locked.published_at = published_at
     locked.full_clean()
     locked.save()
     SelfAssessmentEvent.objects.create(
@@ -334,8 +373,6 @@ def self_assessment_submit(
 ) -> SelfAssessment:
     """The school sends its draft (or its corrected, returned assessment) to the office. After
     the deadline it is still accepted, and flagged late."""
-    from vnemis.digital.selfassessment import deadlines_for
-
     if not assessment.scores.exists():
         raise ValidationError(_("Start the self-assessment before submitting it."))
     day = _today(on)
@@ -413,8 +450,6 @@ def self_assessment_assess(
 ) -> SelfAssessment:
     """The office's external assessment: its own points per group and the level they give on
     the same scale. After the deadline it is recorded and flagged late."""
-    from vnemis.digital.selfassessment import GROUP_POINTS, deadlines_for, level_for
-
     for name, value in (("group_i", group_i), ("group_ii", group_ii)):
         if not 0 <= value <= GROUP_POINTS:
             raise ValidationError({name: _("Between 0 and {max} points.").format(max=GROUP_POINTS)})

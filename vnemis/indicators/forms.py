@@ -56,7 +56,8 @@ class ReportedValuesForm(forms.Form):
 
     def __init__(self, *args: Any, elements: Iterable[DataElement], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for element in elements:
+        self.elements = list(elements)
+        for element in self.elements:
             self.fields[element.code] = StrictDecimalField(
                 label=element.name,
                 required=False,
@@ -69,3 +70,11 @@ class ReportedValuesForm(forms.Form):
                     "max_value": _("A percentage lies between 0 and 100."),
                 },
             )
+
+    def accepted(self) -> dict[DataElement, Decimal]:
+        """The figures that passed their checks, after ``is_valid()``; blanks are left out.
+
+        A refused figure does not hold back the others: the officer corrects only it.
+        """
+        cleaned = self.cleaned_data
+        return {e: cleaned[e.code] for e in self.elements if cleaned.get(e.code) is not None}

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from vnemis.accounts.models import User
 from vnemis.core.audit import audit_record, snapshot
 from vnemis.core.bulk import BulkWriter, reset_sequences
 from vnemis.core.choices import AuditVerb
@@ -20,35 +20,8 @@ from vnemis.indicators.choices import ElementKind
 from vnemis.indicators.elements import ELEMENTS, CountContext, Leaves
 from vnemis.indicators.models import DataElement, ElementValue, Indicator, ReportedValue, Target
 from vnemis.indicators.periods import Period, parse_period
-from vnemis.organisations.models import OrgPlacement, OrgUnit, TreeVersion
-
-
-class Tree:
-    """The placements of one tree version, for walking from a unit up to the root."""
-
-    def __init__(self, version: TreeVersion) -> None:
-        self.version = version
-        self.path_of: dict[int, str] = {}
-        self.unit_at: dict[str, int] = {}
-        for unit_id, path in OrgPlacement.objects.filter(version=version).values_list(
-            "unit_id", "path"
-        ):
-            self.path_of[unit_id] = path
-            self.unit_at[path] = unit_id
-
-    def ancestors_and_self(self, unit_id: int) -> list[int]:
-        """The unit and every unit above it, or [] when the unit is not in this version."""
-        path = self.path_of.get(unit_id)
-        if path is None:
-            return []
-        head, _, rest = path.partition(":")
-        parts = rest.rstrip(".").split(".")
-        out = []
-        for i in range(len(parts)):
-            unit = self.unit_at.get(f"{head}:{'.'.join(parts[: i + 1])}.")
-            if unit is not None:
-                out.append(unit)
-        return out
+from vnemis.organisations.models import OrgUnit, StaleUnit, TreeVersion
+from vnemis.organisations.tree import TreeIndex, tree_index
 
 
 def _own_totals(leaves: Leaves) -> dict[tuple[int, str], int]:
@@ -61,7 +34,7 @@ def _own_totals(leaves: Leaves) -> dict[tuple[int, str], int]:
     return own
 
 
-def _rollup(tree: Tree, leaves: Leaves) -> dict[tuple[int, str], int]:
+def _rollup(tree: TreeIndex, leaves: Leaves) -> dict[tuple[int, str], int]:
     """Add leaf values to every unit above them, per category and in the "" total."""
     totals: dict[tuple[int, str], int] = defaultdict(int)
     for (leaf, category), value in leaves.items():
@@ -75,7 +48,7 @@ def _rollup(tree: Tree, leaves: Leaves) -> dict[tuple[int, str], int]:
 @transaction.atomic
 def element_values_refresh(*, period: Period) -> int:
     """Recompute every element value of ``period`` for every org unit (full refresh)."""
-    tree = Tree(TreeVersion.for_date(period.as_of))
+    tree = tree_index(TreeVersion.for_date(period.as_of))
     ctx = CountContext(day=period.as_of)
     elements = {e.code: e for e in DataElement.objects.all()}
     ElementValue.objects.filter(period=period.code).delete()
@@ -111,7 +84,7 @@ def element_values_refresh_units(*, period: Period, unit_ids: Iterable[int]) -> 
     and those of its ancestors, not the whole province.
     """
     wanted = set(unit_ids)
-    tree = Tree(TreeVersion.for_date(period.as_of))
+    tree = tree_index(TreeVersion.for_date(period.as_of))
     ctx = CountContext(day=period.as_of, unit_ids=wanted)
     changed = 0
     for element in DataElement.objects.filter(kind=ElementKind.DERIVED):
@@ -169,6 +142,39 @@ def refresh_after_change(*, unit_ids: Iterable[int], changed_from: dt.date) -> N
             element_values_refresh_units(period=period, unit_ids=ids)
 
 
+# The advisory lock that serialises recounts of marked units (any constant shared by all runs).
+STALE_LOCK_KEY = 0x564E454D  # "VNEM"
+
+# How many marks one run takes: a national import marks thousands of schools; the rest wait for
+# the next run, which the job starts itself.
+STALE_BATCH = 5000
+
+
+@transaction.atomic
+def stale_units_refresh(*, limit: int = STALE_BATCH) -> int:
+    """Recount the units marked stale (``organisations.stale``) and delete their marks, in one
+    transaction: a recount that fails keeps the marks for the next attempt. Returns how many
+    marks are left.
+
+    Runs are serialised (an advisory lock on PostgreSQL; SQLite has one writer anyway): the
+    recount moves the stored figures by the difference it reads, which two runs reading the
+    same figures at once would add twice.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STALE_LOCK_KEY])
+    marks = list(
+        StaleUnit.objects.order_by("pk").values_list("pk", "unit_id", "changed_from")[:limit]
+    )
+    if marks:
+        refresh_after_change(
+            unit_ids={unit_id for _, unit_id, _ in marks},
+            changed_from=min(day for _, _, day in marks),
+        )
+        StaleUnit.objects.filter(pk__in=[pk for pk, _, _ in marks]).delete()
+    return StaleUnit.objects.count() if len(marks) == limit else 0
+
+
 @transaction.atomic
 def reported_value_set(
     *,
@@ -176,7 +182,7 @@ def reported_value_set(
     period: Period,
     unit: OrgUnit,
     value: Decimal,
-    by: Any,
+    by: User | None,
     note: str = "",
 ) -> ReportedValue:
     if element.kind != ElementKind.REPORTED:
@@ -189,7 +195,7 @@ def reported_value_set(
         unit=unit,
         defaults={
             "value": value,
-            "entered_by": by if getattr(by, "pk", None) else None,
+            "entered_by": by if by is not None and by.pk else None,
             "note": note,
         },
     )
@@ -212,8 +218,20 @@ def reported_value_set(
 
 
 @transaction.atomic
+def reported_values_set(
+    *, unit: OrgUnit, period: Period, values: Mapping[DataElement, Decimal], by: User | None
+) -> list[ReportedValue]:
+    """Save the figures entered for one unit and period together: all of them or, when one
+    is refused, none."""
+    return [
+        reported_value_set(element=element, period=period, unit=unit, value=value, by=by)
+        for element, value in values.items()
+    ]
+
+
+@transaction.atomic
 def target_set(
-    *, indicator: Indicator, period: Period, unit: OrgUnit, value: Decimal, by: Any
+    *, indicator: Indicator, period: Period, unit: OrgUnit, value: Decimal, by: User | None
 ) -> Target:
     target, created = Target.objects.update_or_create(
         indicator=indicator, period=period.code, unit=unit, defaults={"value": value}

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vnemis.accounts.http import AuthedRequest
+from vnemis.core.filtersets import export_redirect, export_requested
 from vnemis.core.http import (
     clean_param,
     guard_parameters,
@@ -19,7 +19,6 @@ from vnemis.core.http import (
 )
 from vnemis.digital import access as digital_access
 from vnemis.digital import selectors as digital_selectors
-from vnemis.exports.views import export_requested, list_export
 from vnemis.indicators import access, charts, drill, selectors, services
 from vnemis.indicators.consistency import FigureFormatError, check_legacy_figure
 from vnemis.indicators.forms import PeriodField, ReportedValuesForm
@@ -151,9 +150,9 @@ def drill_records(request: AuthedRequest) -> HttpResponse:
             "org": unit.code,
             "indicator": indicator.code,
             "period": period.code,
-            "complement": complement,
+            "complement": "1" if complement else "0",
         }
-        return list_export(request, kind="records", params=params)
+        return export_redirect(request, kind="records", params=params)
     return render(
         request,
         "indicators/records.html",
@@ -192,16 +191,17 @@ def reported_values(request: AuthedRequest) -> HttpResponse:
         form = ReportedValuesForm(request.POST, elements=element_list)
         form.is_valid()
         # The accepted figures are saved; a refused one (NaN, "٩٧", 120) is shown with why.
-        for element in element_list:
-            value: Decimal | None = form.cleaned_data.get(element.code)
-            if value is not None:
-                services.reported_value_set(
-                    element=element, period=period, unit=unit, value=value, by=request.user
-                )
         errors = {name: " ".join(map(str, problems)) for name, problems in form.errors.items()}
-        if not errors:
-            messages.success(request, _("The reported figures were saved."))
-            return redirect(f"{request.path}?period={period.code}&org={unit.code}")
+        try:
+            services.reported_values_set(
+                unit=unit, period=period, values=form.accepted(), by=request.user
+            )
+        except ValidationError as exc:  # nothing was saved; the page says why
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if not errors:
+                messages.success(request, _("The reported figures were saved."))
+                return redirect(f"{request.path}?period={period.code}&org={unit.code}")
     current = {r.element_id: r for r in ReportedValue.objects.filter(period=period.code, unit=unit)}
     rows = [(e, current.get(e.pk), errors.get(e.code)) for e in element_list]
     return render(

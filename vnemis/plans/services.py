@@ -22,7 +22,13 @@ from vnemis.plans.models import PlanTask, Programme, TaskUpdate
 
 @transaction.atomic
 def programme_create(
-    *, code: str, document_number: str, issued_on: dt.date, issued_by: str, title: str, by: Any
+    *,
+    code: str,
+    document_number: str,
+    issued_on: dt.date,
+    issued_by: str,
+    title: str,
+    by: User | None,
 ) -> Programme:
     programme = Programme(
         code=code,
@@ -39,7 +45,12 @@ def programme_create(
 
 @transaction.atomic
 def plan_task_create(
-    *, programme: Programme, title: str, owner: OrgUnit, by: Any, deadline: dt.date | None = None
+    *,
+    programme: Programme,
+    title: str,
+    owner: OrgUnit,
+    by: User | None,
+    deadline: dt.date | None = None,
 ) -> PlanTask:
     number = programme.tasks.count() + 1
     task = PlanTask(programme=programme, number=number, title=title, owner=owner, deadline=deadline)
@@ -55,7 +66,7 @@ def task_update_record(
     task: PlanTask,
     on: dt.date,
     status: TaskStatus,
-    by: Any,
+    by: User | None,
     note: str = "",
     evidence: UploadedFile[Any] | None = None,
 ) -> TaskUpdate:
@@ -65,7 +76,7 @@ def task_update_record(
         on=on,
         status=status,
         note=note,
-        recorded_by=by if getattr(by, "pk", None) else None,
+        recorded_by=by if by is not None and by.pk else None,
     )
     if evidence is not None:
         evidence_check(evidence)  # the same content checks as the self-assessment's evidence

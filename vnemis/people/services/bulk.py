@@ -4,21 +4,22 @@ services check them, inserted in one statement per table."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vnemis.accounts.models import User
 from vnemis.core.audit import audit_bulk
 from vnemis.core.bulk import ids_allocate, lookup_alias, rows_insert
 from vnemis.core.choices import AuditVerb
-from vnemis.core.stale import indicators_stale
 from vnemis.core.text import fold
 from vnemis.organisations.choices import LEVEL_GRADES, OrgUnitKind
 from vnemis.organisations.models import OrgUnit, SchoolYear
+from vnemis.organisations.stale import units_stale
 from vnemis.people.choices import EnrollmentStatus
 from vnemis.people.identity import national_id_problems
 from vnemis.people.models import (
@@ -27,7 +28,8 @@ from vnemis.people.models import (
     SchoolClass,
     Student,
 )
-from vnemis.people.services import _check_class_level, student_code_next
+from vnemis.people.services.codes import student_codes_reserve
+from vnemis.people.services.enrollments import class_level_check
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def students_bulk_create(
     rows: list[NewStudent],
     school_year: SchoolYear,
     started_on: dt.date,
-    by: Any,
+    by: User | None,
     note: str,
     code_counters: dict[str, int] | None = None,
 ) -> list[int]:
@@ -64,9 +66,10 @@ def students_bulk_create(
     in with one INSERT (COPY on PostgreSQL) per table; the database's unique constraints stay
     the last word. The audit log gets one entry per table naming the new ids.
 
-    ``code_counters`` (province code → last number issued) lets a caller that creates
-    students in several calls keep issuing codes in sequence without asking the database,
-    whose newest rows may still be on their way (``copy_in_background``).
+    The student codes are reserved from each province's sequence, one block per call, in
+    the caller's transaction: a student created meanwhile in the same province waits for the
+    import to end rather than take a code the import holds. ``code_counters`` is no longer
+    read; it stays until the import formats stop passing it.
 
     Call it inside the caller's transaction (an import's): it opens no savepoint of its own,
     whose release would wait for rows still being stored in the background.
@@ -101,7 +104,11 @@ def students_bulk_create(
     person_ids = ids_allocate(Person, len(rows), using=using)
     student_ids = ids_allocate(Student, len(rows), using=using)
     enrollment_ids = ids_allocate(Enrollment, len(rows), using=using)
-    codes: dict[str, int] = {} if code_counters is None else code_counters
+    wanted = Counter(row.school.code[:2] for row in rows)
+    codes = {
+        province: iter(student_codes_reserve(province_code=province, count=count))
+        for province, count in sorted(wanted.items())
+    }
     people, students, enrollments = [], [], []
     for row, person_id, student_id, enrollment_id in zip(
         rows, person_ids, student_ids, enrollment_ids, strict=True
@@ -126,16 +133,8 @@ def students_bulk_create(
                 now,
             )
         )
-        province = row.school.code[:2]
-        if province not in codes:
-            # Codes this call's caller issued before are in ``codes``; the others were
-            # committed before the import began, so the lookup connection sees them.
-            code = student_code_next(province_code=province, using=using)
-            codes[province] = int(code[len(province) :])
-        else:
-            codes[province] += 1
         students.append(
-            (student_id, person_id, f"{province}{codes[province]:08d}", row.moet_code, now, now)
+            (student_id, person_id, next(codes[row.school.code[:2]]), row.moet_code, now, now)
         )
         enrollments.append(
             (
@@ -156,7 +155,7 @@ def students_bulk_create(
         )
     for model, ids in ((Person, person_ids), (Student, student_ids), (Enrollment, enrollment_ids)):
         audit_bulk(actor=by, verb=AuditVerb.CREATED, model=model, ids=ids, note=note)
-    indicators_stale(unit_ids={row.school.id for row in rows}, since=started_on)
+    units_stale(unit_ids={row.school.id for row in rows}, since=started_on)
     # Last, so PostgreSQL stores the rows while the caller goes on (see copy_in_background).
     rows_insert(
         Person,
@@ -218,7 +217,7 @@ class NewClass:
 
 
 def school_classes_bulk_create(
-    *, rows: list[NewClass], school_year: SchoolYear, by: Any, note: str
+    *, rows: list[NewClass], school_year: SchoolYear, by: User | None, note: str
 ) -> list[SchoolClass]:
     """Create many classes of one school year at once (an import's new classes), with the
     checks of ``school_class_create``; a name already used at the school is refused by the
@@ -228,7 +227,7 @@ def school_classes_bulk_create(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("school_classes_bulk_create must run inside a transaction")
     for row in rows:
-        _check_class_level(school=row.school, level=row.level, grade=row.grade)
+        class_level_check(school=row.school, level=row.level, grade=row.grade)
         if not row.name or len(row.name) > 40:
             raise ValidationError({"name": _("A class name has 1 to 40 characters.")})
     now = timezone.now()

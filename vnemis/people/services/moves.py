@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from vnemis.accounts.models import User
 from vnemis.core.audit import audit_record
 from vnemis.core.choices import AuditVerb
+from vnemis.organisations import services as org_services
 from vnemis.organisations.choices import LEVEL_GRADES, OrgUnitKind, SchoolLevel
 from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.people.choices import EnrollmentStatus, ExitReason
@@ -19,7 +20,11 @@ from vnemis.people.models import (
     Enrollment,
     SchoolClass,
 )
-from vnemis.people.services import enrollment_create, enrollment_end, school_class_create
+from vnemis.people.services.enrollments import (
+    enrollment_create,
+    enrollment_end,
+    school_class_create,
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def enrollment_transfer(
     enrollment: Enrollment,
     to_school: OrgUnit,
     on: dt.date,
-    by: Any,
+    by: User | None,
     to_class: SchoolClass | None = None,
 ) -> Enrollment:
     """Close the enrolment on ``on`` and open one at ``to_school`` from that same day."""
@@ -156,7 +161,7 @@ def promotion_preview(*, school: OrgUnit, from_year: SchoolYear) -> list[Promoti
 
 @transaction.atomic
 def promotion_apply(
-    *, school: OrgUnit, from_year: SchoolYear, to_year: SchoolYear, by: Any
+    *, school: OrgUnit, from_year: SchoolYear, to_year: SchoolYear, by: User | None
 ) -> dict[str, int]:
     """Close the year's enrolments as completed and open next year's, creating classes."""
     if to_year.starts_on <= from_year.starts_on:
@@ -206,3 +211,56 @@ def promotion_apply(
         )
         promoted += 1
     return {"promoted": promoted, "finished": finished}
+
+
+@dataclass(frozen=True)
+class PromotionResult:
+    """What a school's year-end promotion did."""
+
+    to_year: SchoolYear
+    promoted: int
+    finished: int
+
+
+def _next_school_year(*, after: SchoolYear, by: User | None) -> SchoolYear:
+    """The school year following ``after``, made (one year later) when nobody has made it."""
+    following = (
+        SchoolYear.objects.filter(starts_on__gt=after.starts_on).order_by("starts_on").first()
+    )
+    if following is not None:
+        return following
+    starts_on = after.starts_on.replace(year=after.starts_on.year + 1)
+    try:
+        # A savepoint: another school's promotion may make the same year at the same moment.
+        with transaction.atomic():
+            return org_services.school_year_create(
+                starts_on=starts_on,
+                ends_on=after.ends_on.replace(year=after.ends_on.year + 1),
+                by=by,
+            )
+    except IntegrityError:
+        return SchoolYear.objects.get(code=f"{starts_on.year}-{starts_on.year + 1}")
+
+
+@transaction.atomic
+def school_promotion_apply(
+    *, school: OrgUnit, from_year: SchoolYear, by: User | None
+) -> PromotionResult:
+    """Promote the school's students from ``from_year`` into the following school year,
+    which is made when it does not exist yet; the whole promotion is one audited write."""
+    # Locked: a second confirmation of the same promotion (a double click, two principals)
+    # waits here, then finds the enrolments closed and promotes nobody, instead of failing
+    # on an enrolment the first one closed.
+    OrgUnit.objects.select_for_update().only("pk").get(pk=school.pk)
+    to_year = _next_school_year(after=from_year, by=by)
+    counts = promotion_apply(school=school, from_year=from_year, to_year=to_year, by=by)
+    audit_record(
+        actor=by,
+        verb=AuditVerb.ENROLLMENT_PROMOTED,
+        target=school,
+        before={"school_year": from_year.code},
+        after={"school_year": to_year.code, **counts},
+    )
+    return PromotionResult(
+        to_year=to_year, promoted=counts["promoted"], finished=counts["finished"]
+    )
