@@ -6,7 +6,7 @@ from django.tasks import TaskContext, task
 
 from vnemis.accounts.models import User
 from vnemis.core.taskqueue import queue_settings
-from vnemis.imports import services
+from vnemis.imports import pipeline
 from vnemis.imports.choices import JobStatus
 from vnemis.imports.models import ImportJob
 
@@ -27,7 +27,7 @@ def import_job_run_task(
     # not spent on the file again but on failing the job, so it never stays "running".
     stops = context.attempt - 1
     if stops and context.attempt >= queue_settings().max_attempts:
-        services.import_job_abandon(job=job, stops=stops)
+        pipeline.import_job_abandon(job=job, stops=stops)
         return
     user = User.objects.filter(pk=user_id).first() if user_id else None
-    services.import_job_run(job=job, by=user)
+    pipeline.import_job_run(job=job, by=user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from vnemis.imports.formats.base import ImportFormat
 from vnemis.imports.formats.classes import ClassFormat
 from vnemis.imports.formats.digital_profiles import DigitalProfileFormat
@@ -14,7 +16,7 @@ from vnemis.imports.formats.staff import StaffFormat
 from vnemis.imports.formats.students import StudentFormat
 
 # In the order a new province is loaded: units, then people, then what refers to them.
-FORMATS: dict[str, type[ImportFormat]] = {
+FORMATS: dict[str, type[ImportFormat[Any, Any]]] = {
     f.kind: f
     for f in (
         SchoolFormat,

@@ -1,25 +1,38 @@
-"""What every import format shares: columns matched by header text, cell parsers, and the
-refusals that keep an import inside its importer's area."""
+"""What every import format shares: columns matched by header text, the area an import may
+write (one decision, from the access functions), what a run has seen, and the refusals that
+keep an import inside its importer's area. Reading single cells is ``cells``'s job."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.db import DEFAULT_DB_ALIAS
-from django.utils import timezone
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
+from vnemis.accounts.models import User
 from vnemis.core.text import fold
 from vnemis.imports.choices import RowOutcome
+from vnemis.imports.formats.cells import Cells, RowError, code_text
+from vnemis.imports.models import ImportJob
 from vnemis.imports.readers import ReadError
+from vnemis.organisations import access as org_access
+from vnemis.organisations.models import OrgUnit, OrgUnitQuerySet
+from vnemis.organisations.scope import user_scope
 from vnemis.people.selectors import person_ids_in_reach
 
-
-class RowError(ValueError):
-    """A row that cannot be imported; the message (Vietnamese) goes to the error report."""
+__all__ = [
+    "Column",
+    "ImportFormat",
+    "RowError",
+    "RunState",
+    "enrolled_outside",
+    "outside_code",
+    "outside_id",
+]
 
 
 @dataclass(frozen=True)
@@ -30,8 +43,26 @@ class Column:
     required: bool = False
 
 
-class ImportFormat:
-    """Parse a row into data, give its natural key, and write it (or say what would happen)."""
+@dataclass
+class RunState:
+    """What one run of a format has learnt so far. Formats with more to remember extend it.
+
+    Lookups are kept so that a file of many rows about few units asks the database once per
+    unit; judgements are kept so that a row further down is judged as the first one was,
+    whatever the rows in between wrote: a dry run and the write then agree.
+    """
+
+    # Person id → in reach, as first seen by this file (see ``ImportFormat.reachable``).
+    reach: dict[int, bool] = field(default_factory=dict)
+    # School code → the school of that code in the area (None: none there).
+    schools: dict[str, OrgUnit | None] = field(default_factory=dict)
+    # The ids of the units in the area, loaded when first asked (None: not yet).
+    unit_ids: set[int] | None = None
+
+
+class ImportFormat[RowT, StateT: RunState]:
+    """Parse a row into a frozen ``RowT``, give its natural key, and write it (or say what
+    would happen); ``state`` (a ``StateT``) holds what the run has seen."""
 
     kind: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
@@ -46,17 +77,94 @@ class ImportFormat:
     def __init__(
         self,
         *,
-        by: Any,
-        scope_paths: tuple[str, ...] | None,
+        by: User | None,
         day: dt.date,
-        job: Any = None,
+        scope_paths: tuple[str, ...] | None = None,
+        job: ImportJob | None = None,
     ) -> None:
+        """``by``: who imports (None: the system, a command-line import). ``scope_paths``: the
+        placements of the unit the import goes into (None: no such unit); rows outside it are
+        refused even where ``by`` may write."""
         self.by = by
-        self.scope_paths = scope_paths  # None: the whole database (system imports)
+        self.scope_paths = scope_paths
         self.day = day
         self.job = job  # the ImportJob being run, if any (named in bulk audit entries)
-        # Person id → in reach, as first seen by this file (see ``reachable``).
-        self._reach: dict[int, bool] = {}
+        self.state = self.start()
+
+    def start(self) -> StateT:
+        """A new run's state."""
+        raise NotImplementedError
+
+    # The area ------------------------------------------------------------------------------
+    # Everything a format may read or write is found from here: the access functions with
+    # ``write=True`` for the actor, narrowed to the unit the import goes into.
+
+    def granted[M: Model](
+        self, for_user: Callable[..., QuerySet[M]], everything: QuerySet[M]
+    ) -> QuerySet[M]:
+        """The records of a model the actor may change, through its access function
+        (``for_user(user=…, write=True)``). The one place that decides what an import without
+        an actor reaches: a system import from the command line reaches the whole database."""
+        if self.by is None:
+            return everything
+        return for_user(user=self.by, write=True)
+
+    def within[M: Model](self, records: QuerySet[M], unit_field: str) -> QuerySet[M]:
+        """``records`` whose unit (``unit_field``, a unit id) lies in the unit the import goes
+        into, when it goes into one."""
+        if self.scope_paths is None:
+            return records
+        inside = OrgUnit.objects.under_paths(self.scope_paths)
+        return records.filter(**{f"{unit_field}__in": inside})
+
+    def units(self) -> OrgUnitQuerySet:
+        """The units this import may write into."""
+        units = self.within(self.granted(org_access.orgunits_for_user, OrgUnit.objects.all()), "pk")
+        assert isinstance(units, OrgUnitQuerySet)
+        return units
+
+    def schools(self) -> OrgUnitQuerySet:
+        """The schools this import may write into."""
+        schools = self.within(
+            self.granted(org_access.schools_for_user, OrgUnit.objects.schools()), "pk"
+        )
+        assert isinstance(schools, OrgUnitQuerySet)
+        return schools
+
+    def everywhere(self) -> bool:
+        """Whether the area is the whole database (a system import into no particular unit)."""
+        return self.by is None and self.scope_paths is None
+
+    def in_area(self, unit_id: int) -> bool:
+        """Whether the unit ``unit_id`` lies in the area (the ids are read once per run)."""
+        if self.everywhere():
+            return True
+        if self.state.unit_ids is None:
+            self.state.unit_ids = set(self.units().values_list("pk", flat=True))
+        return unit_id in self.state.unit_ids
+
+    def reach_paths(self) -> tuple[str, ...] | None:
+        """The subtrees whose people this import may update or link (None: everyone)."""
+        if self.scope_paths is not None:
+            return self.scope_paths
+        if self.by is None:
+            return None
+        return user_scope(self.by).write_paths
+
+    def school(self, code: str) -> OrgUnit:
+        """The school with ``code`` if it is in the area, looked up once per file."""
+        if not code:
+            raise RowError(_("The school code is empty."))
+        schools = self.state.schools
+        if code not in schools:
+            found = self.schools().filter(code=code).prefetch_related("groups__group_set")
+            schools[code] = found.first()
+        school = schools[code]
+        if school is None:
+            raise RowError(_("No school with the code {code} in your area.").format(code=code))
+        return school
+
+    # Rows ----------------------------------------------------------------------------------
 
     @classmethod
     def match_headers(cls, headers: list[str]) -> dict[str, int]:
@@ -84,7 +192,7 @@ class ImportFormat:
         """The template's header of the column ``key``: how error messages name a cell."""
         return next(c.header for c in cls.columns if c.key == key)
 
-    def code_cell(self, cells: dict[str, Any], key: str) -> str:
+    def code_cell(self, cells: Cells, key: str) -> str:
         """The text of a code, number or ID cell, refused if it holds digits other than 0-9."""
         return code_text(cells.get(key), self.header(key))
 
@@ -97,27 +205,26 @@ class ImportFormat:
         write then agree.
         """
         ids = set(person_ids)
-        unknown = ids - self._reach.keys()
+        reach = self.state.reach
+        unknown = ids - reach.keys()
         if unknown:
-            found = person_ids_in_reach(paths=self.scope_paths, person_ids=unknown, using=using)
-            self._reach.update((pk, pk in found) for pk in unknown)
-        return {pk for pk in ids if self._reach[pk]}
+            found = person_ids_in_reach(paths=self.reach_paths(), person_ids=unknown, using=using)
+            reach.update((pk, pk in found) for pk in unknown)
+        return {pk for pk in ids if reach[pk]}
 
     def in_reach(self, person_id: int) -> bool:
         return person_id in self.reachable([person_id])
 
-    def key(self, data: dict[str, Any]) -> str:
+    def key(self, row: RowT) -> str:
         raise NotImplementedError
 
-    def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
+    def parse(self, cells: Cells) -> RowT:
         raise NotImplementedError
 
-    def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
+    def apply(self, row: RowT, *, write: bool) -> RowOutcome:
         raise NotImplementedError
 
-    def apply_batch(
-        self, rows: list[dict[str, Any]], *, write: bool
-    ) -> list[RowOutcome | RowError]:
+    def apply_batch(self, rows: list[RowT], *, write: bool) -> list[RowOutcome | RowError]:
         """Outcome (or the reason for rejection) of each parsed row, in order; writes the
         accepted rows when ``write``. Must not leave a rejected row half-written."""
         raise NotImplementedError
@@ -163,137 +270,4 @@ def enrolled_outside(year_code: str) -> RowError:
             "In {year} the student is enrolled at a school outside your unit's area; contact "
             "the education office or the Department."
         ).format(year=year_code)
-    )
-
-
-# What an export puts before a text a spreadsheet would run as a formula (core/xlsx.py).
-_GUARD = "'"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def text(value: Any) -> str:
-    """A cell as trimmed text. The apostrophe an export put before a text that starts like a
-    formula ("'=…", "'-…", see ``core.xlsx.safe_cell``) is taken off, so a file exported and
-    imported again gives back the stored text; the next export puts it on again."""
-    if value.__class__ is str:  # CSV cells, the common case first
-        raw = str(value).strip()
-        if raw[:1] == _GUARD and raw[1:2] and raw[1] in _FORMULA_STARTS:
-            return raw[1:].strip()
-        return raw
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel stores codes typed as numbers as floats
-    return str(value).strip()
-
-
-def foreign_digits(raw: str) -> bool:
-    """Whether ``raw`` holds digits other than 0-9 (Arabic-Indic, full-width, superscript…),
-    which Python's int() and Decimal() would read as numbers."""
-    return not raw.isascii() and any(c.isnumeric() and not "0" <= c <= "9" for c in raw)
-
-
-def code_text(value: Any, label: str) -> str:
-    """The text of a code, number, ID or date cell; digits must be the plain 0-9."""
-    raw = text(value)
-    if foreign_digits(raw):
-        raise RowError(
-            _(
-                "{label} '{value}' contains digits other than 0-9 (such as Arabic or full-width "
-                "digits); type it again with the digits 0-9."
-            ).format(label=label, value=raw)
-        )
-    return raw
-
-
-# Plausible dates. A birth date lies from 1900 on (no staff member or guardian alive was born
-# earlier; the personal ID number's century digit starts there) up to today. Every other date
-# in these files (entering service, an enrolment's start and end, a fact valid from) lies from
-# 1950 on (the province's schools keep no older records) and at most two years ahead: nothing
-# is planned further than the next school year. Year 1 or 9999 is a typing slip.
-EARLIEST_BIRTH = dt.date(1900, 1, 1)
-EARLIEST_DATE = dt.date(1950, 1, 1)
-YEARS_AHEAD = 2
-
-
-def _years_after(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _dmy(day: dt.date) -> str:
-    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
-
-
-def date_cell(
-    value: Any,
-    label: str,
-    *,
-    required: bool = True,
-    birth: bool = False,
-    today: dt.date | None = None,
-) -> dt.date | None:
-    """A date as dd/mm/yyyy text or an Excel date, within the plausible range (a birth date
-    when ``birth``; ``today``: the import's day)."""
-    day = _date(value, label, required=required)
-    if day is None:
-        return None
-    today = today or timezone.localdate()
-    if birth and day > today:
-        raise RowError(_("The date of birth is in the future."))
-    if birth:
-        earliest, latest = EARLIEST_BIRTH, today
-    else:
-        earliest = EARLIEST_DATE
-        latest = _years_after(today, YEARS_AHEAD)
-    if not earliest <= day <= latest:
-        raise RowError(
-            _("{label} '{value}' is outside the plausible range ({earliest} to {latest}).").format(
-                label=label, value=_dmy(day), earliest=_dmy(earliest), latest=_dmy(latest)
-            )
-        )
-    return day
-
-
-def _date(value: Any, label: str, *, required: bool) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    raw = code_text(value, label)
-    if not raw:
-        if required:
-            raise RowError(_("{label} is empty.").format(label=label))
-        return None
-    parts = raw.split("/")
-    if len(parts) == 3 and len(parts[2]) == 4:
-        # The common dd/mm/yyyy, without strptime's cost.
-        try:
-            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            pass
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(raw, fmt).date()  # noqa: DTZ007 a calendar date
-        except ValueError:
-            continue
-    raise RowError(
-        _("{label} '{value}' is not a date of the form dd/mm/yyyy.").format(label=label, value=raw)
-    )
-
-
-_YES = {"co", "x", "1", "yes", "true", "dung"}
-_NO = {"khong", "0", "no", "false", "", "chua"}
-
-
-def yes_no(value: Any, label: str) -> bool:
-    raw = fold(text(value))
-    if raw in _YES:
-        return True
-    if raw in _NO:
-        return False
-    raise RowError(
-        _("{label} must be 'Có' or 'Không', not '{value}'.").format(label=label, value=text(value))
     )

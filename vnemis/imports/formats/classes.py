@@ -1,76 +1,58 @@
 """Classes of the current school year with their site and homeroom teacher.
 
 A class is found by school, current school year and class name. The homeroom teacher is
-given by staff code and must be a teacher of the same school. Also home to the school
-lookup and the grade → level rule shared with the enrolment format.
+given by staff code and must be a teacher of the same school.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
 from vnemis.imports.choices import RowOutcome
-from vnemis.imports.formats.base import Column, ImportFormat, RowError, code_text
-from vnemis.organisations.choices import LEVEL_GRADES, OrgUnitKind
+from vnemis.imports.formats.base import Column, ImportFormat, RunState
+from vnemis.imports.formats.cells import (
+    Cells,
+    RowError,
+    class_name_cell,
+    grade_cell,
+    level_of_grade,
+)
+from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgUnit, SchoolYear
+from vnemis.people import access as people_access
 from vnemis.people import services as people_services
 from vnemis.people.choices import EnrollmentStatus, StaffPosition
 from vnemis.people.models import SchoolClass, Staff
 
-# The order in which students.py picks a level when a school teaches a grade at two levels.
-_LEVEL_ORDER = ("gdtx", "mn", "th", "thcs", "thpt")
+
+@dataclass(frozen=True, slots=True)
+class ClassRow:
+    school: OrgUnit  # in the area
+    name: str
+    grade: int
+    level: str
+    site: OrgUnit | None  # None: the class's site is kept
+    teacher: Staff | None  # None: the homeroom teacher is kept
 
 
-def school_in_scope(
-    code: str, *, scope_paths: tuple[str, ...] | None, cache: dict[str, OrgUnit | None]
-) -> OrgUnit:
-    """The school with ``code`` if it is in the importer's area, looked up once per file."""
-    if not code:
-        raise RowError(_("The school code is empty."))
-    if code not in cache:
-        schools = OrgUnit.objects.filter(code=code, kind=OrgUnitKind.SCHOOL).prefetch_related(
-            "groups__group_set"
-        )
-        if scope_paths is not None:
-            schools = schools & OrgUnit.objects.under_paths(scope_paths)
-        cache[code] = schools.first()
-    school = cache[code]
-    if school is None:
-        raise RowError(_("No school with the code {code} in your area.").format(code=code))
-    return school
-
-
-def grade_cell(value: Any) -> int:
-    raw = code_text(value, "Khối")
-    try:
-        grade = int(raw)
-    except ValueError as exc:
-        raise RowError(_("Grade must be a number from 0 to 12.")) from exc
-    if not 0 <= grade <= 12:
-        raise RowError(_("Grade must be a number from 0 to 12."))
-    return grade
+@dataclass
+class ClassRun(RunState):
+    year: SchoolYear | None = None  # the current school year, the classes' year
 
 
 def level_for_grade(school: OrgUnit, grade: int) -> str:
     """The level at which ``school`` teaches ``grade`` (its level groups decide)."""
-    levels = school.level_codes()
-    for level in _LEVEL_ORDER:
-        if level in levels and grade in LEVEL_GRADES[level]:
-            return level
-    raise RowError(_("The school does not teach grade {grade}.").format(grade=grade))
+    level = level_of_grade(school.level_codes(), grade)
+    if level is None:
+        raise RowError(_("The school does not teach grade {grade}.").format(grade=grade))
+    return level
 
 
-def class_name_cell(value: Any) -> str:
-    name = " ".join(code_text(value, "Lớp").split())
-    if len(name) > 40:
-        raise RowError(_("A class name has at most 40 characters."))
-    return name
-
-
-class ClassFormat(ImportFormat):
+class ClassFormat(ImportFormat[ClassRow, ClassRun]):
     kind: ClassVar[str] = "classes"
     columns: ClassVar[tuple[Column, ...]] = (
         Column("school", "Mã trường", ("school_code",), required=True),
@@ -81,15 +63,11 @@ class ClassFormat(ImportFormat):
     )
     example: ClassVar[tuple[Any, ...]] = ("10082001", "3C", 3, "10082001-01", "CB0000002")
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._schools: dict[str, OrgUnit | None] = {}
-        self._year: SchoolYear | None = SchoolYear.current(today=self.day)
+    def start(self) -> ClassRun:
+        return ClassRun(year=SchoolYear.current(today=self.day))
 
-    def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
-        school = school_in_scope(
-            self.code_cell(cells, "school"), scope_paths=self.scope_paths, cache=self._schools
-        )
+    def parse(self, cells: Cells) -> ClassRow:
+        school = self.school(self.code_cell(cells, "school"))
         name = class_name_cell(cells.get("name"))
         if not name:
             raise RowError(_("The class name is empty."))
@@ -119,25 +97,20 @@ class ClassFormat(ImportFormat):
                         code=teacher_code, school=school.code
                     )
                 )
-        return {
-            "school": school,
-            "name": name,
-            "grade": grade,
-            "level": level,
-            "site": site,
-            "teacher": teacher,
-        }
+        return ClassRow(
+            school=school, name=name, grade=grade, level=level, site=site, teacher=teacher
+        )
 
-    def key(self, data: dict[str, Any]) -> str:
-        return f"{data['school'].code}|{data['name']}"
+    def key(self, row: ClassRow) -> str:
+        return f"{row.school.code}|{row.name}"
 
-    def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
-        year = self._year
+    def apply(self, row: ClassRow, *, write: bool) -> RowOutcome:
+        year = self.state.year
         if year is None:
             raise RowError(_("No school year is set up."))
-        teacher: Staff | None = data["teacher"]
+        teacher = row.teacher
         existing = SchoolClass.objects.filter(
-            school=data["school"], school_year=year, name=data["name"]
+            school=row.school, school_year=year, name=row.name
         ).first()
         if (
             teacher is not None
@@ -150,18 +123,18 @@ class ClassFormat(ImportFormat):
         if existing is None:
             if write:
                 people_services.school_class_create(
-                    school=data["school"],
+                    school=row.school,
                     school_year=year,
-                    level=data["level"],
-                    grade=data["grade"],
-                    name=data["name"],
+                    level=row.level,
+                    grade=row.grade,
+                    name=row.name,
                     homeroom_teacher=teacher,
-                    site=data["site"],
+                    site=row.site,
                     by=self.by,
                 )
             return RowOutcome.CREATE
         changes: dict[str, Any] = {}
-        if existing.grade != data["grade"]:
+        if existing.grade != row.grade:
             if existing.enrollments.filter(status=EnrollmentStatus.ACTIVE).exists():
                 raise RowError(
                     _(
@@ -169,10 +142,10 @@ class ClassFormat(ImportFormat):
                         "its grade cannot change."
                     ).format(name=existing.name, grade=existing.grade)
                 )
-            changes["grade"], changes["level"] = data["grade"], data["level"]
+            changes["grade"], changes["level"] = row.grade, row.level
         # An empty site or teacher cell leaves the class's site or teacher as it is.
-        if data["site"] is not None and existing.site_id != data["site"].pk:
-            changes["site"] = data["site"]
+        if row.site is not None and existing.site_id != row.site.pk:
+            changes["site"] = row.site
         if teacher is not None and existing.homeroom_teacher_id == teacher.pk:
             teacher = None  # already the homeroom teacher
         if not changes and teacher is None:
@@ -187,11 +160,10 @@ class ClassFormat(ImportFormat):
         return RowOutcome.UPDATE
 
     def export_rows(self) -> Iterator[list[Any]]:
-        if self._year is None:
+        if self.state.year is None:
             return
-        classes = SchoolClass.objects.filter(school_year=self._year)
-        if self.scope_paths is not None:
-            classes = classes.filter(school__in=OrgUnit.objects.under_paths(self.scope_paths))
+        classes = self.granted(people_access.classes_for_user, SchoolClass.objects.all())
+        classes = self.within(classes.filter(school_year=self.state.year), "school_id")
         classes = classes.select_related("school", "site", "homeroom_teacher").order_by(
             "school__code", "grade", "name"
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
@@ -13,14 +15,8 @@ from vnemis.digital.choices import FactSource, InternetConnection
 from vnemis.digital.models import DigitalProfile
 from vnemis.digital.services import FACT_FIELDS
 from vnemis.imports.choices import RowOutcome
-from vnemis.imports.formats.base import (
-    Column,
-    ImportFormat,
-    RowError,
-    date_cell,
-    text,
-    yes_no,
-)
+from vnemis.imports.formats.base import Column, ImportFormat, RunState
+from vnemis.imports.formats.cells import Cells, RowError, date_cell, text, yes_no
 from vnemis.organisations.models import OrgUnit
 
 _INTERNET = {
@@ -40,7 +36,20 @@ _INTERNET = {
 }
 
 
-class DigitalProfileFormat(ImportFormat):
+@dataclass(frozen=True, slots=True)
+class DigitalProfileRow:
+    unit: OrgUnit  # a school or site in the area
+    valid_from: dt.date
+    internet: InternetConnection
+    has_website: bool
+    website: str
+    cashless_payment: bool
+    contact_book: bool
+    it_in_management: bool
+    basic_ict: bool
+
+
+class DigitalProfileFormat(ImportFormat[DigitalProfileRow, RunState]):
     kind: ClassVar[str] = "digital_profiles"
     columns: ClassVar[tuple[Column, ...]] = (
         Column(
@@ -77,14 +86,14 @@ class DigitalProfileFormat(ImportFormat):
         "basic_ict": '"Có,Không"',
     }
 
-    def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
+    def start(self) -> RunState:
+        return RunState()
+
+    def parse(self, cells: Cells) -> DigitalProfileRow:
         code = self.code_cell(cells, "unit")
         if not code:
             raise RowError(_("The unit code is empty."))
-        units = OrgUnit.objects.filter(code=code, kind__in=["school", "site"])
-        if self.scope_paths is not None:
-            units = units & OrgUnit.objects.under_paths(self.scope_paths)
-        unit = units.first()
+        unit = self.units().filter(code=code, kind__in=["school", "site"]).first()
         if unit is None:
             raise RowError(
                 _("No school or site with the code {code} in your area.").format(code=code)
@@ -99,26 +108,26 @@ class DigitalProfileFormat(ImportFormat):
         website = text(cells.get("website"))
         if website and not website.startswith(("http://", "https://")):
             website = "https://" + website
-        data: dict[str, Any] = {
-            "unit": unit,
-            "valid_from": date_cell(cells.get("valid_from"), "Áp dụng từ ngày", today=self.day),
-            "internet": internet,
-            "has_website": bool(website),
-            "website": website,
-        }
-        labels = {c.key: c.header for c in self.columns}
-        for key in ("cashless_payment", "contact_book", "it_in_management", "basic_ict"):
-            data[key] = yes_no(cells.get(key), labels[key])
-        return data
+        valid_from = date_cell(cells.get("valid_from"), "Áp dụng từ ngày", today=self.day)
+        assert valid_from is not None  # required: an empty cell raised
+        return DigitalProfileRow(
+            unit=unit,
+            valid_from=valid_from,
+            internet=internet,
+            has_website=bool(website),
+            website=website,
+            cashless_payment=yes_no(cells.get("cashless_payment"), self.header("cashless_payment")),
+            contact_book=yes_no(cells.get("contact_book"), self.header("contact_book")),
+            it_in_management=yes_no(cells.get("it_in_management"), self.header("it_in_management")),
+            basic_ict=yes_no(cells.get("basic_ict"), self.header("basic_ict")),
+        )
 
-    def key(self, data: dict[str, Any]) -> str:
-        return f"{data['unit'].code}@{data['valid_from'].isoformat()}"
+    def key(self, row: DigitalProfileRow) -> str:
+        return f"{row.unit.code}@{row.valid_from.isoformat()}"
 
     def export_rows(self) -> Iterator[list[Any]]:
         """The profile in force today of every school and site in scope."""
-        profiles = DigitalProfile.objects.as_of(self.day)
-        if self.scope_paths is not None:
-            profiles = profiles.filter(unit__in=OrgUnit.objects.under_paths(self.scope_paths))
+        profiles = DigitalProfile.objects.as_of(self.day).filter(unit__in=self.units())
         internet = {
             InternetConnection.WIRED: "Có dây",
             InternetConnection.MOBILE: "3G/4G",
@@ -140,18 +149,24 @@ class DigitalProfileFormat(ImportFormat):
                 yes(profile.basic_ict),
             ]
 
-    def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
-        facts = {f: data[f] for f in FACT_FIELDS}
-        current = DigitalProfile.objects.as_of(data["valid_from"]).filter(unit=data["unit"]).first()
+    def apply(self, row: DigitalProfileRow, *, write: bool) -> RowOutcome:
+        facts = {f: getattr(row, f) for f in FACT_FIELDS}
+        current = DigitalProfile.objects.as_of(row.valid_from).filter(unit=row.unit).first()
         if current is not None and all(getattr(current, f) == v for f, v in facts.items()):
             return RowOutcome.UNCHANGED
-        same_day = current is not None and current.valid_from == data["valid_from"]
+        same_day = current is not None and current.valid_from == row.valid_from
         if write:
             digital_services.digital_profile_record(
-                unit=data["unit"],
-                valid_from=data["valid_from"],
+                unit=row.unit,
+                valid_from=row.valid_from,
                 by=self.by,
                 source=FactSource.IMPORT,
-                **facts,
+                internet=row.internet,
+                has_website=row.has_website,
+                website=row.website,
+                cashless_payment=row.cashless_payment,
+                contact_book=row.contact_book,
+                it_in_management=row.it_in_management,
+                basic_ict=row.basic_ict,
             )
         return RowOutcome.UPDATE if same_day else RowOutcome.CREATE

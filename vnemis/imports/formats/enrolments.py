@@ -17,6 +17,7 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.db.models import Case, IntegerField, Value, When
@@ -27,21 +28,23 @@ from vnemis.imports.choices import RowOutcome
 from vnemis.imports.formats.base import (
     Column,
     ImportFormat,
-    RowError,
-    date_cell,
+    RunState,
     enrolled_outside,
     outside_code,
+)
+from vnemis.imports.formats.cells import (
+    Cells,
+    RowError,
+    class_name_cell,
+    date_cell,
+    date_text,
+    grade_cell,
     text,
 )
-from vnemis.imports.formats.classes import (
-    class_name_cell,
-    grade_cell,
-    level_for_grade,
-    school_in_scope,
-)
+from vnemis.imports.formats.classes import level_for_grade
 from vnemis.imports.formats.plausibility import EnrolmentTally
-from vnemis.imports.formats.staff import date_text
 from vnemis.organisations.models import OrgUnit, SchoolYear
+from vnemis.people import access as people_access
 from vnemis.people import services as people_services
 from vnemis.people.choices import EnrollmentStatus, ExitReason
 from vnemis.people.models import Enrollment, SchoolClass, Student
@@ -65,7 +68,33 @@ _EXIT_REASONS = {
 _YEAR = re.compile(r"([0-9]{4})\s*[-–/]\s*([0-9]{4})")
 
 
-class EnrolmentFormat(ImportFormat):
+@dataclass(frozen=True, slots=True)
+class EnrolmentRow:
+    student: Student
+    # Judged when the file first names the student, before its rows change his ties.
+    in_reach: bool
+    year: SchoolYear
+    school: OrgUnit  # in the area
+    grade: int
+    level: str
+    class_name: str  # empty: no class
+    status: EnrollmentStatus
+    started_on: dt.date | None  # None: the year's start, or as stored
+    ended_on: dt.date | None
+
+    def ended(self) -> dt.date:
+        """The end date of a row whose status ends the enrolment (``parse`` requires one)."""
+        assert self.ended_on is not None
+        return self.ended_on
+
+
+@dataclass
+class EnrolmentRun(RunState):
+    years: dict[str, SchoolYear | None] = field(default_factory=dict)  # by code
+    tally: EnrolmentTally = field(default_factory=EnrolmentTally)
+
+
+class EnrolmentFormat(ImportFormat[EnrolmentRow, EnrolmentRun]):
     kind: ClassVar[str] = "enrolments"
     columns: ClassVar[tuple[Column, ...]] = (
         Column("student", "Mã học sinh", ("Mã HS", "student_code"), required=True),
@@ -91,41 +120,28 @@ class EnrolmentFormat(ImportFormat):
         "status": '"Đang học,Chuyển đi,Thôi học,Hoàn thành,Tốt nghiệp"',
     }
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._schools: dict[str, OrgUnit | None] = {}
-        self._years: dict[str, SchoolYear | None] = {}
-        self._school_ids: set[int] | None = None
-        self._tally = EnrolmentTally()
-
-    def _school_in_scope(self, school_id: int) -> bool:
-        if self.scope_paths is None:
-            return True
-        if self._school_ids is None:
-            units = OrgUnit.objects.under_paths(self.scope_paths).filter(kind="school")
-            self._school_ids = set(units.values_list("pk", flat=True))
-        return school_id in self._school_ids
+    def start(self) -> EnrolmentRun:
+        return EnrolmentRun()
 
     def _year(self, value: Any) -> SchoolYear:
         raw = text(value)
         match = _YEAR.fullmatch(raw)
         code = f"{match[1]}-{match[2]}" if match else raw
-        if code not in self._years:
-            self._years[code] = SchoolYear.objects.filter(code=code).first()
-        year = self._years[code]
+        years = self.state.years
+        if code not in years:
+            years[code] = SchoolYear.objects.filter(code=code).first()
+        year = years[code]
         if year is None:
             raise RowError(_("No school year {code}.").format(code=raw))
         return year
 
-    def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
+    def parse(self, cells: Cells) -> EnrolmentRow:
         code = self.code_cell(cells, "student")
         student = Student.objects.filter(code=code).first() if code else None
         if student is None:
             raise RowError(_("No student has the code {code}.").format(code=code))
         year = self._year(self.code_cell(cells, "school_year"))
-        school = school_in_scope(
-            self.code_cell(cells, "school"), scope_paths=self.scope_paths, cache=self._schools
-        )
+        school = self.school(self.code_cell(cells, "school"))
         grade = grade_cell(cells.get("grade"))
         status_text = text(cells.get("status"))
         status = _STATUSES.get(fold(status_text))
@@ -152,39 +168,38 @@ class EnrolmentFormat(ImportFormat):
                     status=status_text
                 )
             )
-        return {
-            "student": student,
-            # Judged when the file first names the student, before its rows change his ties.
-            "in_reach": self.in_reach(student.person_id),
-            "year": year,
-            "school": school,
-            "grade": grade,
-            "level": level_for_grade(school, grade),
-            "class_name": class_name_cell(self.code_cell(cells, "school_class")),
-            "status": status,
-            "started_on": started_on,
-            "ended_on": ended_on,
-        }
+        return EnrolmentRow(
+            student=student,
+            in_reach=self.in_reach(student.person_id),
+            year=year,
+            school=school,
+            grade=grade,
+            level=level_for_grade(school, grade),
+            class_name=class_name_cell(self.code_cell(cells, "school_class")),
+            status=status,
+            started_on=started_on,
+            ended_on=ended_on,
+        )
 
-    def key(self, data: dict[str, Any]) -> str:
-        return f"{data['student'].code}|{data['year'].code}"
+    def key(self, row: EnrolmentRow) -> str:
+        return f"{row.student.code}|{row.year.code}"
 
-    def _check_end(self, data: dict[str, Any], started_on: dt.date) -> None:
-        if data["ended_on"] is not None and data["ended_on"] < started_on:
+    def _check_end(self, data: EnrolmentRow, started_on: dt.date) -> None:
+        if data.ended_on is not None and data.ended_on < started_on:
             raise RowError(
                 _("Ngày kết thúc {end} is before the start of the enrolment ({start}).").format(
-                    end=date_text(data["ended_on"]), start=date_text(started_on)
+                    end=date_text(data.ended_on), start=date_text(started_on)
                 )
             )
 
-    def _class(self, data: dict[str, Any], *, write: bool) -> SchoolClass | None:
+    def _class(self, data: EnrolmentRow, *, write: bool) -> SchoolClass | None:
         """The row's class, created (when writing) if the school has none of that name."""
-        if not data["class_name"]:
+        if not data.class_name:
             return None
         found = SchoolClass.objects.filter(
-            school=data["school"], school_year=data["year"], name=data["class_name"]
+            school=data.school, school_year=data.year, name=data.class_name
         ).first()
-        if found is not None and found.grade != data["grade"]:
+        if found is not None and found.grade != data.grade:
             raise RowError(
                 _("Class {name} is a grade {grade} class.").format(
                     name=found.name, grade=found.grade
@@ -192,20 +207,20 @@ class EnrolmentFormat(ImportFormat):
             )
         if found is None and write:
             found = people_services.school_class_create(
-                school=data["school"],
-                school_year=data["year"],
-                level=data["level"],
-                grade=data["grade"],
-                name=data["class_name"],
+                school=data.school,
+                school_year=data.year,
+                level=data.level,
+                grade=data.grade,
+                name=data.class_name,
                 by=self.by,
             )
         return found
 
-    def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
-        school: OrgUnit = data["school"]
-        status: EnrollmentStatus = data["status"]
+    def apply(self, data: EnrolmentRow, *, write: bool) -> RowOutcome:
+        school: OrgUnit = data.school
+        status: EnrollmentStatus = data.status
         enrolments = list(
-            Enrollment.objects.filter(student=data["student"], school_year=data["year"])
+            Enrollment.objects.filter(student=data.student, school_year=data.year)
             .select_related("school", "school_class")
             .order_by("-started_on", "-pk")
         )
@@ -214,81 +229,81 @@ class EnrolmentFormat(ImportFormat):
         current = active if active is not None and active.school_id == school.pk else None
         if current is None and here:
             current = here[0]
-        if current is None and not data["in_reach"]:
+        if current is None and not data.in_reach:
             raise outside_code(self.header("student"))
         if (
             active is not None
             and active.school_id != school.pk
             and (current is None or status == EnrollmentStatus.ACTIVE)
         ):
-            if not self._school_in_scope(active.school_id):
-                raise enrolled_outside(data["year"].code)
+            if not self.in_area(active.school_id):
+                raise enrolled_outside(data.year.code)
             raise RowError(
                 _("In {year} the student studies at {school}; use a transfer to move them.").format(
-                    year=data["year"].code, school=active.school.name
+                    year=data.year.code, school=active.school.name
                 )
             )
         # Counted before the row's writes, for ``warnings``.
-        year = data["year"]
+        year = data.year
         before = current.school_class.name if current and current.school_class else ""
-        self._tally.see(
+        self.state.tally.see(
             schools=[(school, year)],
-            classes=[(school, year, data["class_name"]), (school, year, before)],
+            classes=[(school, year, data.class_name), (school, year, before)],
         )
         if current is None:
             outcome = self._create(data, write=write)
             if status == EnrollmentStatus.ACTIVE:
-                self._tally.school(school, year, 1)
-                self._tally.klass(school, year, data["class_name"], 1, level=data["level"])
+                self.state.tally.school(school, year, 1)
+                self.state.tally.klass(school, year, data.class_name, 1, level=data.level)
             return outcome
         if current.status == EnrollmentStatus.ACTIVE:
             outcome = self._update_active(current, data, write=write)
             if status != EnrollmentStatus.ACTIVE:
-                self._tally.school(school, year, -1)
-                self._tally.klass(school, year, before, -1)
-            elif before != data["class_name"]:
-                self._tally.klass(school, year, before, -1)
-                self._tally.klass(school, year, data["class_name"], 1, level=data["level"])
+                self.state.tally.school(school, year, -1)
+                self.state.tally.klass(school, year, before, -1)
+            elif before != data.class_name:
+                self.state.tally.klass(school, year, before, -1)
+                self.state.tally.klass(school, year, data.class_name, 1, level=data.level)
             return outcome
         return self._update_closed(current, data, write=write)
 
     def warnings(self) -> list[str]:
-        return self._tally.warnings()
+        return self.state.tally.warnings()
 
-    def _create(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
-        started_on = data["started_on"] or data["year"].starts_on
+    def _create(self, data: EnrolmentRow, *, write: bool) -> RowOutcome:
+        started_on = data.started_on or data.year.starts_on
         self._check_end(data, started_on)
         school_class = self._class(data, write=write)
         if write:
             enrolment = people_services.enrollment_create(
-                student=data["student"],
-                school=data["school"],
-                school_year=data["year"],
-                grade=data["grade"],
-                level=data["level"],
+                student=data.student,
+                school=data.school,
+                school_year=data.year,
+                grade=data.grade,
+                level=data.level,
                 started_on=started_on,
                 school_class=school_class,
                 by=self.by,
             )
-            if data["status"] != EnrollmentStatus.ACTIVE:
+            if data.status != EnrollmentStatus.ACTIVE:
                 people_services.enrollment_end(
                     enrollment=enrolment,
-                    on=data["ended_on"],
-                    status=data["status"],
-                    reason=_EXIT_REASONS[data["status"]],
+                    on=data.ended(),
+                    status=data.status,
+                    reason=_EXIT_REASONS[data.status],
                     by=self.by,
                 )
         return RowOutcome.CREATE
 
     def _update_active(
-        self, enrolment: Enrollment, data: dict[str, Any], *, write: bool
+        self, enrolment: Enrollment, data: EnrolmentRow, *, write: bool
     ) -> RowOutcome:
-        started_on = data["started_on"] or enrolment.started_on
+        started_on = data.started_on or enrolment.started_on
         self._check_end(data, started_on)
         class_name = enrolment.school_class.name if enrolment.school_class else ""
-        replace = enrolment.grade != data["grade"] or class_name != data["class_name"]
+        replace = enrolment.grade != data.grade or class_name != data.class_name
         new_start = started_on != enrolment.started_on
-        ending = data["status"] != EnrollmentStatus.ACTIVE
+        ending = data.status != EnrollmentStatus.ACTIVE
         if not (replace or new_start or ending):
             return RowOutcome.UNCHANGED
         school_class = self._class(data, write=write) if replace else None
@@ -296,9 +311,9 @@ class EnrolmentFormat(ImportFormat):
             if replace:
                 people_services.enrollment_place(
                     enrollment=enrolment,
-                    grade=data["grade"],
+                    grade=data.grade,
                     # The same grade keeps its level (a school may teach grade 10 at two).
-                    level=enrolment.level if enrolment.grade == data["grade"] else data["level"],
+                    level=enrolment.level if enrolment.grade == data.grade else data.level,
                     school_class=school_class,
                     by=self.by,
                 )
@@ -309,37 +324,37 @@ class EnrolmentFormat(ImportFormat):
             if ending:
                 people_services.enrollment_end(
                     enrollment=enrolment,
-                    on=data["ended_on"],
-                    status=data["status"],
-                    reason=_EXIT_REASONS[data["status"]],
+                    on=data.ended(),
+                    status=data.status,
+                    reason=_EXIT_REASONS[data.status],
                     by=self.by,
                 )
         return RowOutcome.UPDATE
 
     def _update_closed(
-        self, enrolment: Enrollment, data: dict[str, Any], *, write: bool
+        self, enrolment: Enrollment, data: EnrolmentRow, *, write: bool
     ) -> RowOutcome:
-        if data["status"] == EnrollmentStatus.ACTIVE:
+        if data.status == EnrollmentStatus.ACTIVE:
             raise RowError(
                 _(
                     "The enrolment at {school} in {year} has ended; an import does not reopen it."
-                ).format(school=enrolment.school.name, year=data["year"].code)
+                ).format(school=enrolment.school.name, year=data.year.code)
             )
         class_name = enrolment.school_class.name if enrolment.school_class else ""
-        if enrolment.grade != data["grade"] or class_name != data["class_name"]:
+        if enrolment.grade != data.grade or class_name != data.class_name:
             raise RowError(
                 _("The enrolment has ended; its grade and class are not changed by an import.")
             )
-        started_on = data["started_on"] or enrolment.started_on
+        started_on = data.started_on or enrolment.started_on
         self._check_end(data, started_on)
         changes: dict[str, Any] = {}
         if started_on != enrolment.started_on:
             changes["started_on"] = started_on
-        if data["ended_on"] != enrolment.ended_on:
-            changes["ended_on"] = data["ended_on"]
-        if data["status"] != enrolment.status:
-            changes["status"] = data["status"]
-            changes["exit_reason"] = _EXIT_REASONS[data["status"]]
+        if data.ended_on != enrolment.ended_on:
+            changes["ended_on"] = data.ended_on
+        if data.status != enrolment.status:
+            changes["status"] = data.status
+            changes["exit_reason"] = _EXIT_REASONS[data.status]
         if not changes:
             return RowOutcome.UNCHANGED
         if write:
@@ -347,9 +362,9 @@ class EnrolmentFormat(ImportFormat):
         return RowOutcome.UPDATE
 
     def export_rows(self) -> Iterator[list[Any]]:
-        enrolments = Enrollment.objects.all()
-        if self.scope_paths is not None:
-            enrolments = enrolments.filter(school__in=OrgUnit.objects.under_paths(self.scope_paths))
+        enrolments = self.within(
+            self.granted(people_access.enrollments_for_user, Enrollment.objects.all()), "school_id"
+        )
         # One row per student and year, as the import reads them: the active enrolment, else
         # the latest one.
         active_first = Case(

@@ -14,33 +14,31 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
 from vnemis.core.text import fold
 from vnemis.imports.choices import RowOutcome
-from vnemis.imports.formats.base import (
-    Column,
-    ImportFormat,
+from vnemis.imports.formats.base import Column, ImportFormat, RunState, outside_id
+from vnemis.imports.formats.cells import (
+    Cells,
     RowError,
     code_text,
     date_cell,
-    outside_id,
+    date_text,
+    email_cell,
+    name_cell,
+    phone_cell,
+    search_name,
     text,
     yes_no,
 )
-from vnemis.imports.formats.staff import (
-    date_text,
-    email_cell,
-    name_parts,
-    person_check,
-    phone_cell,
-    same_name,
-)
-from vnemis.organisations.models import OrgUnit
+from vnemis.imports.formats.persons import person_check, same_name
+from vnemis.people import access as people_access
 from vnemis.people import services as people_services
-from vnemis.people.choices import GuardianRelation
+from vnemis.people.choices import EnrollmentStatus, GuardianRelation
 from vnemis.people.identity import national_id_problems
 from vnemis.people.models import Enrollment, Guardian, GuardianLink, Person, Student
 
@@ -91,7 +89,28 @@ def birth_text(day: dt.date | None) -> str:
     return date_text(day)
 
 
-class GuardianFormat(ImportFormat):
+@dataclass(frozen=True, slots=True)
+class GuardianRow:
+    student: Student  # studying in the area
+    parts: tuple[str, str, str]  # family, middle and given name
+    relation: GuardianRelation
+    sex: str  # implied by the relation; empty when it implies none
+    birth_date: dt.date | None
+    year_only: bool  # only the year of birth was given
+    national_id: str  # empty cells are empty texts: they keep what is stored
+    phone: str
+    email: str
+    occupation: str
+    is_primary: bool | None  # None: the column is not in the file; the link keeps its flag
+
+
+@dataclass
+class GuardianRun(RunState):
+    # The ids of the schools in the area (None: every school, a system import).
+    school_ids: set[int] | None = None
+
+
+class GuardianFormat(ImportFormat[GuardianRow, GuardianRun]):
     kind: ClassVar[str] = "guardians"
     columns: ClassVar[tuple[Column, ...]] = (
         Column("student", "Mã học sinh", ("Mã HS", "student_code"), required=True),
@@ -125,12 +144,11 @@ class GuardianFormat(ImportFormat):
         "is_primary": '"Có,Không"',
     }
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._schools_in_scope: set[int] | None = None
-        if self.scope_paths is not None:
-            units = OrgUnit.objects.under_paths(self.scope_paths).filter(kind="school")
-            self._schools_in_scope = set(units.values_list("pk", flat=True))
+    def start(self) -> GuardianRun:
+        run = GuardianRun()
+        if not self.everywhere():
+            run.school_ids = set(self.schools().values_list("pk", flat=True))
+        return run
 
     def _student(self, code: str) -> Student:
         if not code:
@@ -138,9 +156,10 @@ class GuardianFormat(ImportFormat):
         student = Student.objects.filter(code=code).select_related("person").first()
         if student is None:
             raise RowError(_("No student has the code {code}.").format(code=code))
-        if self._schools_in_scope is not None:
+        school_ids = self.state.school_ids
+        if school_ids is not None:
             schools = Enrollment.objects.active().filter(student=student)
-            if not set(schools.values_list("school_id", flat=True)) & self._schools_in_scope:
+            if not set(schools.values_list("school_id", flat=True)) & school_ids:
                 raise RowError(
                     _("The student {code} does not study at a school in your area.").format(
                         code=code
@@ -159,9 +178,9 @@ class GuardianFormat(ImportFormat):
         born = date_cell(value, "Năm sinh", required=False, birth=True, today=self.day)
         return born, False
 
-    def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
+    def parse(self, cells: Cells) -> GuardianRow:
         student = self._student(self.code_cell(cells, "student"))
-        parts = name_parts(cells)
+        parts = name_cell(cells.get("full_name"))
         relation, sex = relation_cell(cells.get("relation"))
         birth, year_only = self._birth(cells.get("birth_date"))
         national_id = self.code_cell(cells, "national_id")
@@ -172,45 +191,45 @@ class GuardianFormat(ImportFormat):
         occupation = " ".join(text(cells.get("occupation")).split())
         if len(occupation) > 120:
             raise RowError(_("An occupation has at most 120 characters."))
-        return {
-            "student": student,
-            "parts": parts,
-            "relation": relation,
-            "sex": sex,
-            "birth_date": birth,
-            "year_only": year_only,
-            "national_id": national_id,
-            "phone": phone_cell(cells.get("phone"), "Điện thoại"),
-            "email": email_cell(cells.get("email"), "Email"),
-            "occupation": occupation,
+        return GuardianRow(
+            student=student,
+            parts=parts,
+            relation=relation,
+            sex=sex,
+            birth_date=birth,
+            year_only=year_only,
+            national_id=national_id,
+            phone=phone_cell(cells.get("phone"), "Điện thoại"),
+            email=email_cell(cells.get("email"), "Email"),
+            occupation=occupation,
             # A file without the column keeps the flag; an empty cell means "Không".
-            "is_primary": (
+            is_primary=(
                 yes_no(cells.get("is_primary"), "Liên hệ chính") if "is_primary" in cells else None
             ),
-        }
+        )
 
-    def key(self, data: dict[str, Any]) -> str:
-        who = data["national_id"] or fold(" ".join(p for p in data["parts"] if p))
-        return f"{data['student'].code}|{who}"
+    def key(self, row: GuardianRow) -> str:
+        who = row.national_id or search_name(*row.parts)
+        return f"{row.student.code}|{who}"
 
-    def _find(self, data: dict[str, Any]) -> tuple[Guardian | None, Person | None]:
+    def _find(self, data: GuardianRow) -> tuple[Guardian | None, Person | None]:
         """The guardian the row is about, or else a person (not yet a guardian) to make one."""
-        national_id = data["national_id"]
+        national_id = data.national_id
         if national_id:
             person = Person.objects.filter(national_id=national_id).first()
             if person is not None:
                 if not self.in_reach(person.pk):
                     raise outside_id()
-                if not same_name(person, data["parts"]):
+                if not same_name(person, data.parts):
                     raise RowError(
                         _("The personal ID number {number} belongs to {name}.").format(
                             number=national_id, name=person.full_name
                         )
                     )
                 return Guardian.objects.filter(person=person).first(), person
-        full = fold(" ".join(p for p in data["parts"] if p))
+        full = search_name(*data.parts)
         link = (
-            GuardianLink.objects.filter(student=data["student"], guardian__person__search_name=full)
+            GuardianLink.objects.filter(student=data.student, guardian__person__search_name=full)
             .select_related("guardian__person")
             .first()
         )
@@ -225,29 +244,33 @@ class GuardianFormat(ImportFormat):
             )
         return link.guardian, person
 
-    def _person_changes(self, data: dict[str, Any], person: Person | None) -> dict[str, Any]:
+    def _person_changes(self, data: GuardianRow, person: Person | None) -> dict[str, Any]:
         if person is None:
-            family, middle, given = data["parts"]
+            family, middle, given = data.parts
             fields: dict[str, Any] = {
                 "family_name": family,
                 "middle_name": middle,
                 "given_name": given,
-                "sex": data["sex"],
+                "sex": data.sex,
             }
         else:
             fields = {}
-        for name in ("national_id", "phone", "email", "birth_date"):
-            if data[name]:
-                fields[name] = data[name]
+        optional = {
+            "national_id": data.national_id,
+            "phone": data.phone,
+            "email": data.email,
+            "birth_date": data.birth_date,
+        }
+        fields |= {name: value for name, value in optional.items() if value}
         if person is None:
             return fields
         known = person.birth_date
-        if data["year_only"] and known and known.year == data["birth_date"].year:
+        if data.year_only and known and data.birth_date and known.year == data.birth_date.year:
             fields.pop("birth_date")  # a known full date in that year is kept
         return {f: v for f, v in fields.items() if getattr(person, f) != v}
 
-    def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
-        student: Student = data["student"]
+    def apply(self, data: GuardianRow, *, write: bool) -> RowOutcome:
+        student: Student = data.student
         guardian, person = self._find(data)
         person_changes = self._person_changes(data, person)
         if person_changes:
@@ -257,17 +280,15 @@ class GuardianFormat(ImportFormat):
             if guardian is not None
             else None
         )
-        is_primary = data["is_primary"]
+        is_primary = data.is_primary
         if is_primary is None:
             is_primary = link.is_primary if link is not None else False
         link_changed = link is None or (link.relation, link.is_primary) != (
-            data["relation"],
+            data.relation,
             is_primary,
         )
         occupation_changed = bool(
-            guardian is not None
-            and data["occupation"]
-            and guardian.occupation != data["occupation"]
+            guardian is not None and data.occupation and guardian.occupation != data.occupation
         )
         if not (person_changes or link_changed or occupation_changed):
             return RowOutcome.UNCHANGED
@@ -278,17 +299,17 @@ class GuardianFormat(ImportFormat):
                 people_services.person_update(person=person, by=self.by, **person_changes)
             if guardian is None:
                 guardian = people_services.guardian_create(
-                    person=person, occupation=data["occupation"], by=self.by
+                    person=person, occupation=data.occupation, by=self.by
                 )
             elif occupation_changed:
                 people_services.guardian_update(
-                    guardian=guardian, occupation=data["occupation"], by=self.by
+                    guardian=guardian, occupation=data.occupation, by=self.by
                 )
             if link_changed:
                 people_services.guardian_link_set(
                     guardian=guardian,
                     student=student,
-                    relation=data["relation"],
+                    relation=data.relation,
                     is_primary=is_primary,
                     by=self.by,
                 )
@@ -296,11 +317,13 @@ class GuardianFormat(ImportFormat):
 
     def export_rows(self) -> Iterator[list[Any]]:
         links = GuardianLink.objects.all()
-        if self.scope_paths is not None:
-            in_scope = Enrollment.objects.active().filter(
-                school__in=OrgUnit.objects.under_paths(self.scope_paths)
+        if not self.everywhere():
+            enrolled = self.within(
+                self.granted(people_access.enrollments_for_user, Enrollment.objects.all()),
+                "school_id",
             )
-            links = links.filter(student__in=in_scope.values("student_id"))
+            in_area = enrolled.filter(status=EnrollmentStatus.ACTIVE).values("student_id")
+            links = links.filter(student__in=in_area)
         links = links.select_related("guardian__person", "student").order_by(
             "student__code", "-is_primary", "guardian_id"
         )

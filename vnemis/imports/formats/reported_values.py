@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
@@ -35,11 +36,12 @@ from django.utils.translation import gettext as _
 
 from vnemis.core.text import fold
 from vnemis.imports.choices import RowOutcome
-from vnemis.imports.formats.base import Column, ImportFormat, RowError, code_text, text
+from vnemis.imports.formats.base import Column, ImportFormat, RunState
+from vnemis.imports.formats.cells import Cells, RowError, code_text, text
 from vnemis.indicators import services as indicator_services
 from vnemis.indicators.choices import ElementKind
 from vnemis.indicators.models import DataElement, ReportedValue
-from vnemis.indicators.periods import PeriodError, parse_period, parse_period_text
+from vnemis.indicators.periods import Period, PeriodError, parse_period, parse_period_text
 from vnemis.organisations.models import OrgUnit
 
 # [0-9], not \d: \d matches every script's digits, and Decimal() reads them ("٩٧" as 97).
@@ -116,7 +118,24 @@ def number_text(value: Decimal) -> str:
     return format(value.normalize(), "f").replace(".", ",")
 
 
-class ReportedValueFormat(ImportFormat):
+@dataclass(frozen=True, slots=True)
+class ReportedValueRow:
+    unit: OrgUnit  # in the area
+    element: DataElement  # a reported one
+    period: Period
+    value: Decimal
+    note: str | None  # None: the column is not in the file; the stored note is kept
+
+
+@dataclass
+class ReportedValueRun(RunState):
+    # A file holds many figures of few units and elements: each is looked up once.
+    units: dict[str, OrgUnit | None] = field(default_factory=dict)
+    elements: dict[str, DataElement] | None = None  # by code, all of them once asked
+    element_names: dict[str, list[DataElement]] = field(default_factory=dict)  # folded
+
+
+class ReportedValueFormat(ImportFormat[ReportedValueRow, ReportedValueRun]):
     kind: ClassVar[str] = "reported_values"
     columns: ClassVar[tuple[Column, ...]] = (
         Column("unit", "Mã đơn vị", ("Mã trường", "unit"), required=True),
@@ -133,34 +152,29 @@ class ReportedValueFormat(ImportFormat):
         "Theo báo cáo của Văn phòng Sở",
     )
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        # A file holds many figures of few units and elements: each is looked up once.
-        self._units: dict[str, OrgUnit | None] = {}
-        self._elements: dict[str, DataElement] | None = None
-        self._element_names: dict[str, list[DataElement]] = {}
+    def start(self) -> ReportedValueRun:
+        return ReportedValueRun()
 
     def _unit(self, code: str) -> OrgUnit:
         if not code:
             raise RowError(_("The unit code is empty."))
-        if code not in self._units:
-            units = OrgUnit.objects.filter(code=code)
-            if self.scope_paths is not None:
-                units = units.under_paths(self.scope_paths)
-            self._units[code] = units.first()
-        unit = self._units[code]
+        units = self.state.units
+        if code not in units:
+            units[code] = self.units().filter(code=code).first()
+        unit = units[code]
         if unit is None:
             raise RowError(_("No unit with the code {code} in your area.").format(code=code))
         return unit
 
     def _element(self, code: str) -> DataElement:
-        if self._elements is None:
-            self._elements = {e.code: e for e in DataElement.objects.all()}
-            for e in self._elements.values():
-                self._element_names.setdefault(fold(e.name), []).append(e)
-        element = self._elements.get(code)
+        state = self.state
+        if state.elements is None:
+            state.elements = {e.code: e for e in DataElement.objects.all()}
+            for e in state.elements.values():
+                state.element_names.setdefault(fold(e.name), []).append(e)
+        element = state.elements.get(code)
         if element is None:
-            named = self._element_names.get(fold(code), [])
+            named = state.element_names.get(fold(code), [])
             if len(named) != 1:
                 raise RowError(
                     _("No data element has the name or code '{code}'.").format(code=code)
@@ -174,7 +188,7 @@ class ReportedValueFormat(ImportFormat):
             )
         return element
 
-    def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
+    def parse(self, cells: Cells) -> ReportedValueRow:
         unit = self._unit(self.code_cell(cells, "unit"))
         element = self._element(text(cells.get("element")))
         raw_period = self.code_cell(cells, "period")
@@ -192,41 +206,37 @@ class ReportedValueFormat(ImportFormat):
             raise RowError(
                 _("The note is longer than {limit} characters.").format(limit=_NOTE_LENGTH)
             )
-        return {
-            "unit": unit,
-            "element": element,
-            "period": period,
-            "value": number(cells.get("value")),
-            "note": note,
-        }
+        return ReportedValueRow(
+            unit=unit, element=element, period=period, value=number(cells.get("value")), note=note
+        )
 
-    def key(self, data: dict[str, Any]) -> str:
-        return f"{data['unit'].code}|{data['element'].code}|{data['period'].code}"
+    def key(self, row: ReportedValueRow) -> str:
+        return f"{row.unit.code}|{row.element.code}|{row.period.code}"
 
-    def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
+    def apply(self, row: ReportedValueRow, *, write: bool) -> RowOutcome:
         existing = ReportedValue.objects.filter(
-            element=data["element"], period=data["period"].code, unit=data["unit"]
+            element=row.element, period=row.period.code, unit=row.unit
         ).first()
-        note = data["note"] if data["note"] is not None else (existing.note if existing else "")
-        if existing is not None and existing.value == data["value"] and existing.note == note:
+        note = row.note if row.note is not None else (existing.note if existing else "")
+        if existing is not None and existing.value == row.value and existing.note == note:
             return RowOutcome.UNCHANGED
         if write:
             indicator_services.reported_value_set(
-                element=data["element"],
-                period=data["period"],
-                unit=data["unit"],
-                value=data["value"],
+                element=row.element,
+                period=row.period,
+                unit=row.unit,
+                value=row.value,
                 note=note,
                 by=self.by,
             )
         return RowOutcome.CREATE if existing is None else RowOutcome.UPDATE
 
     def export_rows(self) -> Iterator[list[Any]]:
-        values = ReportedValue.objects.select_related("element", "unit").order_by(
-            "period", "element__code", "unit__code"
+        values = (
+            ReportedValue.objects.filter(unit__in=self.units())
+            .select_related("element", "unit")
+            .order_by("period", "element__code", "unit__code")
         )
-        if self.scope_paths is not None:
-            values = values.filter(unit__in=OrgUnit.objects.under_paths(self.scope_paths))
         with translation.override("vi"):
             for row in values:
                 period = parse_period(row.period).label

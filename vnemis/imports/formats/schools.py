@@ -14,15 +14,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
+from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from vnemis.core.text import fold
 from vnemis.imports.choices import RowOutcome
-from vnemis.imports.formats.base import Column, ImportFormat, RowError, code_text, text
+from vnemis.imports.formats.base import Column, ImportFormat, RunState
+from vnemis.imports.formats.cells import (
+    Cells,
+    RowError,
+    admin_code_cell,
+    code_text,
+    is_email,
+    text,
+    typed_as_number,
+)
 from vnemis.organisations import services as org_services
 from vnemis.organisations.choices import GroupSetCode, OrgUnitKind, Ownership
 from vnemis.organisations.models import OrgPlacement, OrgUnit, TreeVersion
@@ -97,8 +107,9 @@ def _labels(codes: set[str] | None, names: dict[str, str]) -> str:
 
 
 def _phone(value: Any) -> str:
+    """An office phone: landlines too, so 8 to 15 digits rather than a mobile number."""
     raw = code_text(value, "Điện thoại")
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if typed_as_number(value):
         raw = "0" + raw  # Excel keeps a phone typed as a number without its leading zero
     digits = sum(c.isdigit() for c in raw)
     if raw and (not _PHONE.match(raw) or not 8 <= digits <= 15):
@@ -113,13 +124,8 @@ def _phone(value: Any) -> str:
 
 def _email(value: Any) -> str:
     raw = text(value)
-    if raw:
-        try:
-            EmailValidator()(raw)
-        except ValidationError as exc:
-            raise RowError(
-                _("The email address '{value}' is not valid.").format(value=raw)
-            ) from exc
+    if raw and not is_email(raw):
+        raise RowError(_("The email address '{value}' is not valid.").format(value=raw))
     return raw
 
 
@@ -137,20 +143,60 @@ def _website(value: Any) -> str:
     return raw
 
 
-def _admin_code(value: Any) -> str:
-    raw = code_text(value, "Mã xã/phường")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raw = raw.zfill(5)  # a commune code typed as a number lost its leading zeros
-    if raw and (not raw.isdigit() or len(raw) > 10):
-        raise RowError(
-            _("The administrative-unit code '{value}' must be digits only, such as 02683.").format(
-                value=raw
-            )
-        )
-    return raw
+@dataclass(frozen=True, slots=True)
+class SchoolRow:
+    """One school as the file gives it. A field left None is kept as stored: its column is
+    not in the file (or, for the MOET code, its cell is empty)."""
+
+    code: str
+    name: str
+    parent: OrgUnit  # the managing unit, in the area and in the current tree
+    levels: tuple[str, ...]
+    moet_code: str | None = None
+    ownership: str | None = None
+    admin_code: str | None = None
+    address: str | None = None
+    principal_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    school_types: tuple[str, ...] | None = None
+    areas: tuple[str, ...] | None = None
+
+    def fields(self) -> dict[str, str]:
+        """The unit's fields that the row sets."""
+        given = {
+            "name": self.name,
+            "moet_code": self.moet_code,
+            "ownership": self.ownership,
+            "admin_code": self.admin_code,
+            "address": self.address,
+            "principal_name": self.principal_name,
+            "phone": self.phone,
+            "email": self.email,
+            "website": self.website,
+        }
+        return {name: value for name, value in given.items() if value is not None}
+
+    def groups(self) -> dict[str, list[str]]:
+        """Group set code → the row's group codes, for the sets the row gives."""
+        groups = {GroupSetCode.LEVEL.value: list(self.levels)}
+        if self.school_types is not None:
+            groups[GroupSetCode.SCHOOL_TYPE.value] = list(self.school_types)
+        if self.areas is not None:
+            groups[GroupSetCode.AREA.value] = list(self.areas)
+        return groups
 
 
-class SchoolFormat(ImportFormat):
+@dataclass
+class SchoolRun(RunState):
+    # Files hold many schools of few managing units: each is looked up once (a text: why
+    # the code is refused).
+    parents: dict[str, OrgUnit | str] = field(default_factory=dict)
+    version: TreeVersion | None = None
+
+
+class SchoolFormat(ImportFormat[SchoolRow, SchoolRun]):
     kind: ClassVar[str] = "schools"
     columns: ClassVar[tuple[Column, ...]] = (
         Column("code", "Mã trường", ("Mã đơn vị", "school_code"), required=True),
@@ -195,49 +241,44 @@ class SchoolFormat(ImportFormat):
         "area": '"' + ",".join(_AREA_LABELS.values()) + '"',
     }
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        # Files hold many schools of few managing units: each is looked up once.
-        self._parents: dict[str, OrgUnit | str] = {}
-        self._version_found: TreeVersion | None = None
+    def start(self) -> SchoolRun:
+        return SchoolRun()
 
     def _version(self) -> TreeVersion:
-        if self._version_found is None:
+        if self.state.version is None:
             try:
-                self._version_found = TreeVersion.for_date(self.day)
+                self.state.version = TreeVersion.for_date(self.day)
             except TreeVersion.DoesNotExist as exc:
                 raise RowError(
                     _("No organisation tree is valid on {day}.").format(
                         day=self.day.strftime("%d/%m/%Y")
                     )
                 ) from exc
-        return self._version_found
+        return self.state.version
 
     def _parent(self, code: str) -> OrgUnit:
         """The managing unit: in the importer's area and placed in the current tree."""
         if not code:
             raise RowError(_("{label} is empty.").format(label="Đơn vị quản lý"))
-        if code not in self._parents:
-            units = OrgUnit.objects.filter(code=code, kind__in=_PARENT_KINDS)
-            if self.scope_paths is not None:
-                units = units.under_paths(self.scope_paths)
-            unit = units.first()
+        parents = self.state.parents
+        if code not in parents:
+            unit = self.units().filter(code=code, kind__in=_PARENT_KINDS).first()
             if unit is None:
-                self._parents[code] = _(
+                parents[code] = _(
                     "No department, district office or commune with the code {code} in your area."
                 ).format(code=code)
             elif not OrgPlacement.objects.filter(version=self._version(), unit=unit).exists():
-                self._parents[code] = _(
+                parents[code] = _(
                     "The unit {code} is not in the current organisation tree ({version})."
                 ).format(code=code, version=self._version().name)
             else:
-                self._parents[code] = unit
-        found = self._parents[code]
+                parents[code] = unit
+        found = parents[code]
         if isinstance(found, str):
             raise RowError(found)
         return found
 
-    def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
+    def parse(self, cells: Cells) -> SchoolRow:
         code = self.code_cell(cells, "code")
         if not code:
             raise RowError(_("The school code is empty."))
@@ -258,75 +299,85 @@ class SchoolFormat(ImportFormat):
                     label="Cấp học"
                 )
             )
-        fields: dict[str, Any] = {"name": name}
-        if self.code_cell(cells, "moet_code"):
-            fields["moet_code"] = self.code_cell(cells, "moet_code")
+        ownership: str | None = None
         if "ownership" in cells:
             raw = text(cells["ownership"])
-            ownership = _OWNERSHIPS.get(fold(raw))
-            if raw and ownership is None:
+            found = _OWNERSHIPS.get(fold(raw))
+            if raw and found is None:
                 raise RowError(
                     _("{label} must be one of {values}, not '{value}'.").format(
                         label="Loại hình", values=", ".join(_OWNERSHIP_LABELS.values()), value=raw
                     )
                 )
-            if ownership == Ownership.COMMUNITY and set(levels) != {"mn"}:
+            if found == Ownership.COMMUNITY and set(levels) != {"mn"}:
                 raise RowError(_("Only a preschool (MN) can be 'Dân lập'."))
-            fields["ownership"] = ownership or ""
-        if "admin_code" in cells:
-            fields["admin_code"] = _admin_code(cells["admin_code"])
-        for key in ("address", "principal_name"):
-            if key in cells:
-                fields[key] = text(cells[key])
-        if "phone" in cells:
-            fields["phone"] = _phone(cells["phone"])
-        if "email" in cells:
-            fields["email"] = _email(cells["email"])
-        if "website" in cells:
-            fields["website"] = _website(cells["website"])
-        groups: dict[str, list[str]] = {GroupSetCode.LEVEL.value: levels}
-        if "school_type" in cells:
-            groups[GroupSetCode.SCHOOL_TYPE.value] = _codes(
-                cells["school_type"], _TYPES, "Loại trường"
-            )
+            ownership = found or ""
+        areas: list[str] | None = None
         if "area" in cells:
             areas = _codes(cells["area"], _AREAS, "Khu vực")
             if len(areas) > 1:
                 raise RowError(
                     _("{label}: a school lies in one area, not several.").format(label="Khu vực")
                 )
-            groups[GroupSetCode.AREA.value] = areas
-        return {
-            "code": code,
-            "fields": fields,
-            "groups": groups,
-            "parent": self._parent(self.code_cell(cells, "parent")),
-        }
 
-    def key(self, data: dict[str, Any]) -> str:
-        return str(data["code"])
+        def given(key: str) -> str | None:
+            return text(cells[key]) if key in cells else None
 
-    def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
-        version = self._version()
-        fields: dict[str, Any] = data["fields"]
-        groups: dict[str, list[str]] = data["groups"]
-        parent: OrgUnit = data["parent"]
-        school = (
-            OrgUnit.objects.filter(code=data["code"]).prefetch_related("groups__group_set").first()
+        return SchoolRow(
+            code=code,
+            name=name,
+            levels=tuple(levels),
+            moet_code=self.code_cell(cells, "moet_code") or None,
+            ownership=ownership,
+            admin_code=(
+                admin_code_cell(cells["admin_code"], "Mã xã/phường")
+                if "admin_code" in cells
+                else None
+            ),
+            address=given("address"),
+            principal_name=given("principal_name"),
+            phone=_phone(cells["phone"]) if "phone" in cells else None,
+            email=_email(cells["email"]) if "email" in cells else None,
+            website=_website(cells["website"]) if "website" in cells else None,
+            school_types=(
+                tuple(_codes(cells["school_type"], _TYPES, "Loại trường"))
+                if "school_type" in cells
+                else None
+            ),
+            areas=tuple(areas) if areas is not None else None,
+            parent=self._parent(self.code_cell(cells, "parent")),
         )
+
+    def key(self, row: SchoolRow) -> str:
+        return row.code
+
+    def apply(self, row: SchoolRow, *, write: bool) -> RowOutcome:
+        version = self._version()
+        fields = row.fields()
+        groups = row.groups()
+        parent = row.parent
+        school = OrgUnit.objects.filter(code=row.code).prefetch_related("groups__group_set").first()
         if school is None:
             if write:
                 unit = org_services.orgunit_create(
                     kind=OrgUnitKind.SCHOOL,
-                    code=data["code"],
+                    code=row.code,
+                    name=row.name,
+                    moet_code=row.moet_code or "",
+                    ownership=row.ownership or "",
+                    admin_code=row.admin_code or "",
+                    address=row.address or "",
+                    principal_name=row.principal_name or "",
+                    phone=row.phone or "",
+                    email=row.email or "",
+                    website=row.website or "",
                     by=self.by,
                     groups=[(s, g) for s, codes in groups.items() for g in codes],
-                    **fields,
                 )
                 org_services.orgunit_place(unit=unit, version=version, parent=parent, by=self.by)
             else:
                 # Nothing is written in a dry run, but the row must pass the same checks.
-                OrgUnit(kind=OrgUnitKind.SCHOOL, code=data["code"], **fields).full_clean(
+                OrgUnit(kind=OrgUnitKind.SCHOOL, code=row.code, **fields).full_clean(
                     validate_unique=False, validate_constraints=False
                 )
             return RowOutcome.CREATE
@@ -336,10 +387,7 @@ class SchoolFormat(ImportFormat):
                     code=school.code
                 )
             )
-        if (
-            self.scope_paths is not None
-            and not OrgUnit.objects.under_paths(self.scope_paths).filter(pk=school.pk).exists()
-        ):
+        if not self.in_area(school.pk):
             raise RowError(
                 _("The school {code} exists outside your area.").format(code=school.code)
             )
@@ -365,7 +413,19 @@ class SchoolFormat(ImportFormat):
             return RowOutcome.UNCHANGED
         if write:
             if changed:
-                org_services.orgunit_update(unit=school, by=self.by, **changed)
+                org_services.orgunit_update(
+                    unit=school,
+                    by=self.by,
+                    name=changed.get("name"),
+                    moet_code=changed.get("moet_code"),
+                    ownership=changed.get("ownership"),
+                    admin_code=changed.get("admin_code"),
+                    address=changed.get("address"),
+                    principal_name=changed.get("principal_name"),
+                    phone=changed.get("phone"),
+                    email=changed.get("email"),
+                    website=changed.get("website"),
+                )
             for group_set, codes in changed_groups.items():
                 org_services.orgunit_groups_set(
                     unit=school, group_set=group_set, groups=codes, by=self.by
@@ -379,9 +439,7 @@ class SchoolFormat(ImportFormat):
         return RowOutcome.UPDATE
 
     def export_rows(self) -> Iterator[list[Any]]:
-        schools = OrgUnit.objects.schools().prefetch_related("groups__group_set").order_by("code")
-        if self.scope_paths is not None:
-            schools = schools.under_paths(self.scope_paths)
+        schools = self.schools().prefetch_related("groups__group_set").order_by("code")
         version = self._version()
         parents = dict(
             OrgPlacement.objects.filter(version=version, unit__in=schools).values_list(

@@ -9,18 +9,36 @@ of the file keeps what is stored; an empty cell clears the value.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
 from vnemis.imports.choices import RowOutcome
-from vnemis.imports.formats.base import Column, ImportFormat, RowError, text
+from vnemis.imports.formats.base import Column, ImportFormat, RunState
+from vnemis.imports.formats.cells import Cells, RowError, admin_code_cell, text
 from vnemis.organisations import services as org_services
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgPlacement, OrgUnit
 
 
-class SiteFormat(ImportFormat):
+@dataclass(frozen=True, slots=True)
+class SiteRow:
+    """One site as the file gives it; None: the column is not in the file, the stored value
+    is kept."""
+
+    code: str
+    name: str
+    school: OrgUnit  # in the area
+    address: str | None = None
+    admin_code: str | None = None
+
+    def fields(self) -> dict[str, str]:
+        given = {"name": self.name, "address": self.address, "admin_code": self.admin_code}
+        return {name: value for name, value in given.items() if value is not None}
+
+
+class SiteFormat(ImportFormat[SiteRow, RunState]):
     kind: ClassVar[str] = "sites"
     columns: ClassVar[tuple[Column, ...]] = (
         Column("code", "Mã điểm trường", ("site_code",), required=True),
@@ -37,25 +55,10 @@ class SiteFormat(ImportFormat):
         "02683",
     )
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        # Files hold many sites per school: each school is looked up (and scope-checked) once.
-        self._schools: dict[str, OrgUnit | None] = {}
+    def start(self) -> RunState:
+        return RunState()
 
-    def _school(self, code: str) -> OrgUnit:
-        if not code:
-            raise RowError(_("The school code is empty."))
-        if code not in self._schools:
-            schools = OrgUnit.objects.schools().filter(code=code)
-            if self.scope_paths is not None:
-                schools = schools.under_paths(self.scope_paths)
-            self._schools[code] = schools.first()
-        school = self._schools[code]
-        if school is None:
-            raise RowError(_("No school with the code {code} in your area.").format(code=code))
-        return school
-
-    def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
+    def parse(self, cells: Cells) -> SiteRow:
         code = self.code_cell(cells, "code")
         if not code:
             raise RowError(_("The site code is empty."))
@@ -69,38 +72,39 @@ class SiteFormat(ImportFormat):
         name = text(cells.get("name"))
         if not name:
             raise RowError(_("The site name is empty."))
-        fields: dict[str, Any] = {"name": name}
-        if "address" in cells:
-            fields["address"] = text(cells["address"])
-        if "admin_code" in cells:
-            raw = self.code_cell(cells, "admin_code")
-            if isinstance(cells["admin_code"], int | float) and not isinstance(
-                cells["admin_code"], bool
-            ):
-                raw = raw.zfill(5)  # a commune code typed as a number lost its leading zeros
-            if raw and (not raw.isdigit() or len(raw) > 10):
-                raise RowError(
-                    _(
-                        "The administrative-unit code '{value}' must be digits only, such as 02683."
-                    ).format(value=raw)
-                )
-            fields["admin_code"] = raw
-        school = self._school(self.code_cell(cells, "school"))
-        return {"code": code, "fields": fields, "school": school}
+        return SiteRow(
+            code=code,
+            name=name,
+            address=text(cells["address"]) if "address" in cells else None,
+            admin_code=(
+                admin_code_cell(cells["admin_code"], self.header("admin_code"))
+                if "admin_code" in cells
+                else None
+            ),
+            # Files hold many sites per school: each school is looked up (and scope-checked)
+            # once.
+            school=self.school(self.code_cell(cells, "school")),
+        )
 
-    def key(self, data: dict[str, Any]) -> str:
-        return str(data["code"])
+    def key(self, row: SiteRow) -> str:
+        return row.code
 
-    def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
-        school: OrgUnit = data["school"]
-        fields: dict[str, Any] = data["fields"]
+    def apply(self, row: SiteRow, *, write: bool) -> RowOutcome:
+        school = row.school
+        fields = row.fields()
         # The site goes wherever its school is, in every tree version.
         school_places = list(OrgPlacement.objects.filter(unit=school).select_related("version"))
-        site = OrgUnit.objects.filter(code=data["code"]).select_related("school").first()
+        site = OrgUnit.objects.filter(code=row.code).select_related("school").first()
         if site is None:
             if write:
                 site = org_services.orgunit_create(
-                    kind=OrgUnitKind.SITE, code=data["code"], school=school, by=self.by, **fields
+                    kind=OrgUnitKind.SITE,
+                    code=row.code,
+                    name=row.name,
+                    address=row.address or "",
+                    admin_code=row.admin_code or "",
+                    school=school,
+                    by=self.by,
                 )
                 for place in school_places:
                     org_services.orgunit_place(
@@ -108,9 +112,9 @@ class SiteFormat(ImportFormat):
                     )
             else:
                 # Nothing is written in a dry run, but the row must pass the same checks.
-                OrgUnit(
-                    kind=OrgUnitKind.SITE, code=data["code"], school=school, **fields
-                ).full_clean(validate_unique=False, validate_constraints=False)
+                OrgUnit(kind=OrgUnitKind.SITE, code=row.code, school=school, **fields).full_clean(
+                    validate_unique=False, validate_constraints=False
+                )
             return RowOutcome.CREATE
         if site.kind != OrgUnitKind.SITE:
             raise RowError(
@@ -132,7 +136,13 @@ class SiteFormat(ImportFormat):
             return RowOutcome.UNCHANGED
         if write:
             if changed:
-                org_services.orgunit_update(unit=site, by=self.by, **changed)
+                org_services.orgunit_update(
+                    unit=site,
+                    by=self.by,
+                    name=changed.get("name"),
+                    address=changed.get("address"),
+                    admin_code=changed.get("admin_code"),
+                )
             for place in missing:
                 org_services.orgunit_place(
                     unit=site, version=place.version, parent=school, by=self.by
@@ -144,9 +154,7 @@ class SiteFormat(ImportFormat):
         return RowOutcome.UPDATE
 
     def export_rows(self) -> Iterator[list[Any]]:
-        sites = OrgUnit.objects.sites().select_related("school").order_by("code")
-        if self.scope_paths is not None:
-            sites = sites.under_paths(self.scope_paths)
+        sites = self.units().sites().select_related("school").order_by("code")
         for site in sites:
             yield [
                 site.code,

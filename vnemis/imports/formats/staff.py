@@ -4,20 +4,16 @@ A staff member is found by staff code, else by personal ID number, else by the s
 birth date at the same unit; a row that finds nobody creates one (with a new code when the
 row has none). An optional cell left empty keeps what is stored. A code or personal ID number
 of someone outside the importer's area is refused without saying whose it is (see
-``ImportFormat.reachable``). Also home to the phone, e-mail and person checks shared with the
-guardian format.
+``ImportFormat.reachable``).
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from vnemis.core.text import fold
@@ -25,22 +21,34 @@ from vnemis.imports.choices import RowOutcome
 from vnemis.imports.formats.base import (
     Column,
     ImportFormat,
-    RowError,
-    code_text,
-    date_cell,
+    RunState,
     outside_code,
     outside_id,
+)
+from vnemis.imports.formats.cells import (
+    SEX_LABELS,
+    Cells,
+    RowError,
+    birth_date_cell,
+    date_cell,
+    date_text,
+    email_cell,
+    ethnicity_cell,
+    name_cell,
+    phone_cell,
+    search_name,
+    sex_cell,
     text,
 )
-from vnemis.imports.formats.students import _ETHNICITY, _SEX, _split_name
+from vnemis.imports.formats.persons import person_check, same_name
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgUnit
+from vnemis.people import access as people_access
 from vnemis.people import services as people_services
 from vnemis.people.choices import Ethnicity, Qualification, StaffPosition
 from vnemis.people.identity import national_id_problems
 from vnemis.people.models import Person, Staff
 
-SEX_LABELS = {"M": "Nam", "F": "Nữ"}
 _POSITION_LABELS = {
     StaffPosition.MANAGER: "CBQL",
     StaffPosition.TEACHER: "Giáo viên",
@@ -74,66 +82,72 @@ _STAFF_UNIT_KINDS = (
     OrgUnitKind.DISTRICT_OFFICE,
     OrgUnitKind.DEPARTMENT,
 )
-_MOBILE = re.compile(r"0[35789][0-9]{8}")
 
 
-def date_text(day: dt.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
+@dataclass(frozen=True, slots=True)
+class StaffRow:
+    """One staff member as the file gives him. An optional field left None (its cell empty)
+    keeps what is stored."""
+
+    code: str  # empty: found otherwise, or given a new code
+    family_name: str
+    middle_name: str
+    given_name: str
+    birth_date: dt.date
+    sex: str
+    org_unit: OrgUnit  # in the area
+    position: StaffPosition
+    is_active: bool
+    ethnicity: str | None = None
+    national_id: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    qualification: Qualification | None = None
+    job_title: str | None = None
+    subject: str | None = None
+    started_on: dt.date | None = None
+
+    def names(self) -> tuple[str, str, str]:
+        return self.family_name, self.middle_name, self.given_name
+
+    def person_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "family_name": self.family_name,
+            "middle_name": self.middle_name,
+            "given_name": self.given_name,
+            "birth_date": self.birth_date,
+            "sex": self.sex,
+        }
+        optional = {
+            "ethnicity": self.ethnicity,
+            "national_id": self.national_id,
+            "phone": self.phone,
+            "email": self.email,
+        }
+        return fields | {name: value for name, value in optional.items() if value is not None}
+
+    def staff_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "org_unit": self.org_unit,
+            "position": self.position,
+            "is_active": self.is_active,
+        }
+        optional = {
+            "qualification": self.qualification,
+            "job_title": self.job_title,
+            "subject": self.subject,
+            "started_on": self.started_on,
+        }
+        return fields | {name: value for name, value in optional.items() if value is not None}
 
 
-def phone_cell(value: Any, label: str) -> str:
-    """A Vietnamese mobile number as 10 digits starting with 0 ("+84 912 345 678" accepted)."""
-    raw = code_text(value, label)
-    digits = re.sub(r"[\s.()-]", "", raw)
-    if not digits:
-        return ""
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    elif isinstance(value, int | float) and len(digits) == 9:
-        digits = "0" + digits  # Excel dropped the leading zero of a number typed as a number
-    if not _MOBILE.fullmatch(digits):
-        raise RowError(
-            _("{label} '{value}' is not a mobile number of 10 digits starting with 0.").format(
-                label=label, value=raw
-            )
-        )
-    return digits
+@dataclass
+class StaffRun(RunState):
+    # Unit code → the school or office of that code in the area (None: none there).
+    units: dict[str, OrgUnit | None] = field(default_factory=dict)
 
 
-def email_cell(value: Any, label: str) -> str:
-    raw = text(value)
-    if raw:
-        try:
-            validate_email(raw)
-        except ValidationError as exc:
-            raise RowError(
-                _("{label} '{value}' is not an e-mail address.").format(label=label, value=raw)
-            ) from exc
-    return raw
-
-
-def person_check(person: Person | None, fields: dict[str, Any]) -> None:
-    """Validate a new person, or ``person`` with ``fields`` changed, as the write would (the
-    personal ID number being someone else's among it), so that a dry run finds it too."""
-    probe = copy.copy(person) if person is not None else Person()
-    for name, value in fields.items():
-        setattr(probe, name, value)
-    if probe.national_id == "":
-        probe.national_id = None
-    probe.full_clean()
-
-
-def name_parts(cells: dict[str, Any]) -> tuple[str, str, str]:
-    return _split_name(" ".join(text(cells.get("full_name")).split()))
-
-
-def same_name(person: Person, parts: tuple[str, str, str]) -> bool:
-    return person.search_name == fold(" ".join(p for p in parts if p))
-
-
-class StaffFormat(ImportFormat):
+class StaffFormat(ImportFormat[StaffRow, StaffRun]):
     kind: ClassVar[str] = "staff"
     columns: ClassVar[tuple[Column, ...]] = (
         Column("code", "Mã cán bộ", ("Mã CB", "Mã giáo viên", "staff_code")),
@@ -176,20 +190,16 @@ class StaffFormat(ImportFormat):
         "status": '"Đang làm việc,Nghỉ hưu,Chuyển công tác,Nghỉ việc"',
     }
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._units: dict[str, OrgUnit | None] = {}
-        self._unit_in_scope: dict[int, bool] = {}
+    def start(self) -> StaffRun:
+        return StaffRun()
 
     def _unit(self, code: str) -> OrgUnit:
         if not code:
             raise RowError(_("The unit code is empty."))
-        if code not in self._units:
-            units = OrgUnit.objects.filter(code=code, kind__in=_STAFF_UNIT_KINDS)
-            if self.scope_paths is not None:
-                units = units & OrgUnit.objects.under_paths(self.scope_paths)
-            self._units[code] = units.first()
-        unit = self._units[code]
+        units = self.state.units
+        if code not in units:
+            units[code] = self.units().filter(code=code, kind__in=_STAFF_UNIT_KINDS).first()
+        unit = units[code]
         if unit is None:
             raise RowError(
                 _("No school or education office with the code {code} in your area.").format(
@@ -198,52 +208,21 @@ class StaffFormat(ImportFormat):
             )
         return unit
 
-    def _in_scope(self, unit_id: int) -> bool:
-        if self.scope_paths is None:
-            return True
-        if unit_id not in self._unit_in_scope:
-            units = OrgUnit.objects.under_paths(self.scope_paths)
-            self._unit_in_scope[unit_id] = units.filter(pk=unit_id).exists()
-        return self._unit_in_scope[unit_id]
-
-    def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
+    def parse(self, cells: Cells) -> StaffRow:
         code = self.code_cell(cells, "code")
         if len(code) > 32:
             raise RowError(_("A staff code has at most 32 characters."))
-        family, middle, given = name_parts(cells)
-        birth = date_cell(cells.get("birth_date"), "Ngày sinh", birth=True, today=self.day)
-        sex = _SEX.get(fold(text(cells.get("sex"))))
-        if sex is None:
-            raise RowError(
-                _("Sex must be 'Nam' or 'Nữ', not '{value}'.").format(value=text(cells.get("sex")))
-            )
-        person: dict[str, Any] = {
-            "family_name": family,
-            "middle_name": middle,
-            "given_name": given,
-            "birth_date": birth,
-            "sex": sex,
-        }
-        ethnicity_text = text(cells.get("ethnicity"))
-        if ethnicity_text:
-            ethnicity = _ETHNICITY.get(fold(ethnicity_text)) or (
-                ethnicity_text.zfill(2) if ethnicity_text.isdigit() else None
-            )
-            if ethnicity not in Ethnicity.values:
-                raise RowError(_("Unknown ethnicity '{value}'.").format(value=ethnicity_text))
-            person["ethnicity"] = ethnicity
+        family, middle, given = name_cell(cells.get("full_name"))
+        birth = birth_date_cell(cells.get("birth_date"), "Ngày sinh", today=self.day)
+        sex = sex_cell(cells.get("sex"))
+        ethnicity = ethnicity_cell(cells.get("ethnicity"))
         national_id = self.code_cell(cells, "national_id")
         if national_id:
             problems = national_id_problems(national_id, birth_date=birth, sex=sex)
             if problems:
                 raise RowError(" ".join(problems))
-            person["national_id"] = national_id
         phone = phone_cell(cells.get("phone"), "Điện thoại")
-        if phone:
-            person["phone"] = phone
         email = email_cell(cells.get("email"), "Email")
-        if email:
-            person["email"] = email
 
         unit = self._unit(self.code_cell(cells, "org_unit"))
         position_text = text(cells.get("position"))
@@ -267,11 +246,7 @@ class StaffFormat(ImportFormat):
                     "'Nghỉ việc', not '{value}'."
                 ).format(value=status_text)
             )
-        staff: dict[str, Any] = {
-            "org_unit": unit,
-            "position": position,
-            "is_active": in_service,
-        }
+        qualification = None
         qualification_text = text(cells.get("qualification"))
         if qualification_text:
             qualification = _QUALIFICATIONS.get(fold(qualification_text))
@@ -282,32 +257,45 @@ class StaffFormat(ImportFormat):
                         "Tiến sĩ, Khác; not '{value}'."
                     ).format(value=qualification_text)
                 )
-            staff["qualification"] = qualification
+        limited: dict[str, str | None] = {}
         for key, limit in (("job_title", 120), ("subject", 80)):
             value = " ".join(text(cells.get(key)).split())
             if len(value) > limit:
                 raise RowError(
                     _("{label} has at most {n} characters.").format(label=self.header(key), n=limit)
                 )
-            if value:
-                staff[key] = value
-        started_on = date_cell(
-            cells.get("started_on"), "Ngày vào ngành", required=False, today=self.day
+            limited[key] = value or None
+        return StaffRow(
+            code=code,
+            family_name=family,
+            middle_name=middle,
+            given_name=given,
+            birth_date=birth,
+            sex=sex,
+            ethnicity=ethnicity,
+            national_id=national_id or None,
+            phone=phone or None,
+            email=email or None,
+            org_unit=unit,
+            position=position,
+            is_active=in_service,
+            qualification=qualification,
+            job_title=limited["job_title"],
+            subject=limited["subject"],
+            started_on=date_cell(
+                cells.get("started_on"), "Ngày vào ngành", required=False, today=self.day
+            ),
         )
-        if started_on is not None:
-            staff["started_on"] = started_on
-        return {"code": code, "person": person, "staff": staff}
 
-    def key(self, data: dict[str, Any]) -> str:
-        person = data["person"]
-        if data["code"]:
-            return f"code:{data['code']}"
-        if person.get("national_id"):
-            return f"id:{person['national_id']}"
-        full = " ".join(person[f] for f in ("family_name", "middle_name", "given_name"))
-        return f"name:{fold(full)}|{person['birth_date']}|{data['staff']['org_unit'].code}"
+    def key(self, row: StaffRow) -> str:
+        if row.code:
+            return f"code:{row.code}"
+        if row.national_id:
+            return f"id:{row.national_id}"
+        full = " ".join(row.names())
+        return f"name:{fold(full)}|{row.birth_date}|{row.org_unit.code}"
 
-    def _find(self, data: dict[str, Any]) -> tuple[Staff | None, Person | None]:
+    def _find(self, row: StaffRow) -> tuple[Staff | None, Person | None]:
         """The staff member the row is about, or else a person (not yet staff) to employ.
 
         Whoever the row's code or personal ID number finds must be in reach: staff of a unit
@@ -316,13 +304,12 @@ class StaffFormat(ImportFormat):
         compared or named.
         """
         staff = Staff.objects.select_related("person", "org_unit")
-        person_data = data["person"]
-        national_id = person_data.get("national_id")
-        parts = (person_data["family_name"], person_data["middle_name"], person_data["given_name"])
-        if data["code"]:
-            found = staff.filter(code=data["code"]).first()
+        national_id = row.national_id
+        parts = row.names()
+        if row.code:
+            found = staff.filter(code=row.code).first()
             if found is not None:
-                if not self._in_scope(found.org_unit_id):
+                if not self.in_area(found.org_unit_id):
                     raise outside_code(self.header("code"))
                 if national_id and found.person.national_id != national_id:
                     self._check_holder(national_id, found.person_id)
@@ -334,12 +321,12 @@ class StaffFormat(ImportFormat):
             if not self.in_reach(person.pk):
                 raise outside_id()
             records = list(staff.filter(person=person))
-            found = next((s for s in records if self._in_scope(s.org_unit_id)), None)
+            found = next((s for s in records if self.in_area(s.org_unit_id)), None)
             if found is None and records:
                 # In reach through another tie, but employed outside the area.
                 raise outside_id()
             if found is not None:
-                if data["code"]:
+                if row.code:
                     raise RowError(
                         _("The personal ID number belongs to the staff member {code}.").format(
                             code=found.code
@@ -353,12 +340,12 @@ class StaffFormat(ImportFormat):
                     )
                 )
             return None, person
-        if data["code"]:
+        if row.code:
             return None, None
         found = staff.filter(
-            person__search_name=fold(" ".join(p for p in parts if p)),
-            person__birth_date=person_data["birth_date"],
-            org_unit=data["staff"]["org_unit"],
+            person__search_name=search_name(*parts),
+            person__birth_date=row.birth_date,
+            org_unit=row.org_unit,
         ).first()
         return found, None
 
@@ -376,9 +363,9 @@ class StaffFormat(ImportFormat):
             )
         )
 
-    def apply(self, data: dict[str, Any], *, write: bool) -> RowOutcome:
-        staff, person = self._find(data)
-        person_data, staff_data = data["person"], data["staff"]
+    def apply(self, row: StaffRow, *, write: bool) -> RowOutcome:
+        staff, person = self._find(row)
+        person_data, staff_data = row.person_fields(), row.staff_fields()
         if staff is None:
             person_changes = (
                 person_data
@@ -392,10 +379,10 @@ class StaffFormat(ImportFormat):
                 elif person_changes:
                     people_services.person_update(person=person, by=self.by, **person_changes)
                 people_services.staff_create(
-                    person=person, code=data["code"] or None, by=self.by, **staff_data
+                    person=person, code=row.code or None, by=self.by, **staff_data
                 )
             return RowOutcome.CREATE
-        if not self._in_scope(staff.org_unit_id):  # _find refuses these already
+        if not self.in_area(staff.org_unit_id):  # _find refuses these already
             raise outside_code(self.header("code"))
         person_changes = {f: v for f, v in person_data.items() if getattr(staff.person, f) != v}
         staff_changes = {f: v for f, v in staff_data.items() if getattr(staff, f) != v}
@@ -411,9 +398,9 @@ class StaffFormat(ImportFormat):
         return RowOutcome.UPDATE
 
     def export_rows(self) -> Iterator[list[Any]]:
-        staff = Staff.objects.all()
-        if self.scope_paths is not None:
-            staff = staff.filter(org_unit__in=OrgUnit.objects.under_paths(self.scope_paths))
+        staff = self.within(
+            self.granted(people_access.staff_for_user, Staff.objects.all()), "org_unit_id"
+        )
         staff = staff.select_related("person", "org_unit").order_by("org_unit__code", "code")
         for s in staff:
             p = s.person

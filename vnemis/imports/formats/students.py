@@ -5,65 +5,73 @@ Headers follow the schools' software and the CSDL ngành export ("Họ tên", "N
 found by vnemis's student code, else by the personal ID number, else by the MOET code. Whoever
 these find must be in the importer's reach (see ``ImportFormat.reachable``); anyone else is
 refused without saying who he is or where he studies, and is neither changed nor enrolled.
+
+Rows are judged here a batch at a time; ``students_write`` writes a judged batch.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any, ClassVar, NamedTuple
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 
 from vnemis.core.bulk import index_lookups, lookup_alias
-from vnemis.core.text import fold
 from vnemis.imports.choices import RowOutcome
 from vnemis.imports.formats.base import (
     Column,
     ImportFormat,
-    RowError,
-    date_cell,
+    RunState,
     enrolled_outside,
     outside_code,
     outside_id,
-    text,
+)
+from vnemis.imports.formats.cells import (
+    SEX_LABELS,
+    Cells,
+    RowError,
+    birth_date_cell,
+    ethnicity_cell,
+    level_of_grade,
+    name_cell,
+    search_name,
+    sex_cell,
 )
 from vnemis.imports.formats.plausibility import EnrolmentTally
-from vnemis.organisations.choices import LEVEL_GRADES
+from vnemis.imports.formats.student_rows import Enrolled, StudentRow
+from vnemis.imports.formats.students_write import students_batch_write
 from vnemis.organisations.models import OrgUnit, SchoolYear
+from vnemis.people import access as people_access
 from vnemis.people import selectors as people_selectors
-from vnemis.people import services as people_services
-from vnemis.people.choices import Ethnicity
+from vnemis.people.choices import EnrollmentStatus, Ethnicity
 from vnemis.people.identity import national_id_problems
 from vnemis.people.models import Enrollment, Person, SchoolClass, Student
 
-_SEX = {"nam": "M", "m": "M", "male": "M", "nu": "F", "nữ": "F", "f": "F", "female": "F"}
-_ETHNICITY = {fold(label): code for code, label in Ethnicity.choices}
-_ETHNICITY |= {"hmong": "08", "h mong": "08", "mong": "08", "kinh (viet)": "01"}
-# The labels exactly as files usually write them, looked up before any folding.
-_ETHNICITY_TEXT = {str(label): code for code, label in Ethnicity.choices} | {"": "01"}
-_PERSON = (
-    "family_name",
-    "middle_name",
-    "given_name",
-    "birth_date",
-    "sex",
-    "ethnicity",
-    "national_id",
-)
+
+@dataclass
+class StudentRun(RunState):
+    year: SchoolYear | None = None  # the current school year, the enrolments' year
+    # The schools of the area by code, with their level groups, loaded at the first row
+    # (files hold many rows per school), and their ids.
+    area_schools: dict[str, OrgUnit] | None = None
+    area_school_ids: set[int] = field(default_factory=set)
+    levels: dict[tuple[int, int], str | None] = field(default_factory=dict)  # (school, grade)
+    # The classes of the year seen so far, by (school id, name); new ones are added as written.
+    classes: dict[tuple[int, str], SchoolClass] = field(default_factory=dict)
+    # Who each personal ID number and MOET code of the file stands for (a person id, or the
+    # key of a new student's row), and the row key that first named each existing student.
+    ids_in_file: dict[str, int | str] = field(default_factory=dict)
+    moets_in_file: dict[str, int | str] = field(default_factory=dict)
+    students_in_file: dict[int, str] = field(default_factory=dict)
+    # The next free student number of each province, as the bulk writes advance it.
+    code_counters: dict[str, int] = field(default_factory=dict)
+    tally: EnrolmentTally = field(default_factory=EnrolmentTally)
 
 
-def _split_name(full: str) -> tuple[str, str, str]:
-    parts = full.split()
-    if len(parts) < 2:
-        raise RowError(
-            _("The full name '{name}' needs at least a family and a given name.").format(name=full)
-        )
-    return parts[0], " ".join(parts[1:-1]), parts[-1]
-
-
-class StudentFormat(ImportFormat):
+class StudentFormat(ImportFormat[StudentRow, StudentRun]):
     kind: ClassVar[str] = "students"
     columns: ClassVar[tuple[Column, ...]] = (
         Column("code", "Mã học sinh", ("Mã HS", "student_code")),
@@ -93,70 +101,38 @@ class StudentFormat(ImportFormat):
 
     batch_size: ClassVar[int] = 5000
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._tally = EnrolmentTally()
+    def start(self) -> StudentRun:
+        return StudentRun(year=SchoolYear.current(today=self.day))
 
     def _school(self, code: str) -> OrgUnit:
-        # Files hold many rows per school: the schools in scope are loaded once, with their
-        # level groups, at the first row.
-        schools: dict[str, OrgUnit] | None = self.__dict__.get("_cached_schools")
-        if schools is None:
-            found = OrgUnit.objects.filter(kind="school").prefetch_related("groups__group_set")
-            if self.scope_paths is not None:
-                found = found & OrgUnit.objects.under_paths(self.scope_paths)
-            schools = self.__dict__["_cached_schools"] = {unit.code: unit for unit in found}
-        school = schools.get(code)
+        state = self.state
+        if state.area_schools is None:
+            found = self.schools().prefetch_related("groups__group_set")
+            state.area_schools = {unit.code: unit for unit in found}
+            state.area_school_ids = {unit.pk for unit in state.area_schools.values()}
+        school = state.area_schools.get(code)
         if school is None:
             raise RowError(_("No school with the code {code} in your area.").format(code=code))
         return school
 
-    def _school_in_scope(self, school_id: int) -> bool:
-        schools: dict[str, OrgUnit] = self.__dict__["_cached_schools"]
-        ids: set[int] = self.__dict__.setdefault(
-            "_cached_school_ids", {unit.pk for unit in schools.values()}
-        )
-        return school_id in ids
+    def in_area(self, unit_id: int) -> bool:
+        # The schools were loaded with the batch's first row: no query more.
+        return unit_id in self.state.area_school_ids
 
     def _level(self, school: OrgUnit, grade: int) -> str | None:
-        cache: dict[tuple[int, int], str | None] = self.__dict__.setdefault("_cached_levels", {})
+        levels = self.state.levels
         key = (school.pk, grade)
-        if key not in cache:
-            levels = school.level_codes()
-            cache[key] = next(
-                (
-                    lv
-                    for lv in ("gdtx", "mn", "th", "thcs", "thpt")
-                    if lv in levels and grade in LEVEL_GRADES[lv]
-                ),
-                None,
-            )
-        return cache[key]
+        if key not in levels:
+            levels[key] = level_of_grade(school.level_codes(), grade)
+        return levels[key]
 
-    def _year(self) -> SchoolYear | None:
-        if "_cached_year" not in self.__dict__:
-            self.__dict__["_cached_year"] = SchoolYear.current(today=self.day)
-        year: SchoolYear | None = self.__dict__["_cached_year"]
-        return year
-
-    def parse(self, cells: dict[str, Any]) -> dict[str, Any]:
-        family, middle, given = _split_name(" ".join(text(cells.get("full_name")).split()))
+    def parse(self, cells: Cells) -> StudentRow:
+        family, middle, given = name_cell(cells.get("full_name"))
         if max(len(family), len(middle), len(given)) > 60:
             raise RowError(_("A part of the name is longer than 60 characters."))
-        birth = date_cell(cells.get("birth_date"), "Ngày sinh", birth=True, today=self.day)
-        assert birth is not None
-        sex_text = text(cells.get("sex"))
-        sex = _SEX.get(sex_text.lower()) or _SEX.get(fold(sex_text))
-        if sex is None:
-            raise RowError(_("Sex must be 'Nam' or 'Nữ', not '{value}'.").format(value=sex_text))
-        ethnicity_text = text(cells.get("ethnicity"))
-        ethnicity = _ETHNICITY_TEXT.get(ethnicity_text)
-        if ethnicity is None:
-            ethnicity = _ETHNICITY.get(fold(ethnicity_text)) or (
-                ethnicity_text.zfill(2) if ethnicity_text.isdigit() else None
-            )
-            if ethnicity_text and ethnicity not in Ethnicity.values:
-                raise RowError(_("Unknown ethnicity '{value}'.").format(value=ethnicity_text))
+        birth = birth_date_cell(cells.get("birth_date"), "Ngày sinh", today=self.day)
+        sex = sex_cell(cells.get("sex"))
+        ethnicity = ethnicity_cell(cells.get("ethnicity"))
         national_id = self.code_cell(cells, "national_id") or None
         if national_id:
             problems = national_id_problems(national_id, birth_date=birth, sex=sex)
@@ -174,49 +150,45 @@ class StudentFormat(ImportFormat):
         class_name = self.code_cell(cells, "school_class")
         if len(class_name) > 40:
             raise RowError(_("The class name is longer than 40 characters."))
-        return {
-            "code": self.code_cell(cells, "code"),
-            "moet_code": self.code_cell(cells, "moet_code")[:32],
-            "family_name": family,
-            "middle_name": middle,
-            "given_name": given,
-            "birth_date": birth,
-            "sex": sex,
-            "ethnicity": ethnicity or "01",
-            "national_id": national_id,
-            "school": school,
-            "grade": grade,
-            "level": level,
-            "class_name": class_name,
-        }
+        code = self.code_cell(cells, "code")
+        moet_code = self.code_cell(cells, "moet_code")[:32]
+        if code:
+            key = f"code:{code}"
+        elif national_id:
+            key = f"id:{national_id}"
+        elif moet_code:
+            key = f"moet:{moet_code}"
+        else:
+            key = f"name:{search_name(family, middle, given)}|{birth}|{school.code}"
+        return StudentRow(
+            code=code,
+            moet_code=moet_code,
+            family_name=family,
+            middle_name=middle,
+            given_name=given,
+            birth_date=birth,
+            sex=sex,
+            ethnicity=ethnicity or Ethnicity.KINH,
+            national_id=national_id,
+            school=school,
+            grade=grade,
+            level=level,
+            class_name=class_name,
+            key=key,
+        )
 
-    def key(self, data: dict[str, Any]) -> str:
-        # Kept on the row: the same string object then marks the row in every in-file index
-        # (a million rows, three indexes: one copy of each key, not three).
-        key: str | None = data.get("_key")
-        if key is None:
-            if data["code"]:
-                key = f"code:{data['code']}"
-            elif data["national_id"]:
-                key = f"id:{data['national_id']}"
-            elif data["moet_code"]:
-                key = f"moet:{data['moet_code']}"
-            else:
-                key = f"name:{_search_name(data)}|{data['birth_date']}|{data['school'].code}"
-            data["_key"] = key
-        return key
+    def key(self, row: StudentRow) -> str:
+        return row.key
 
-    def apply_batch(
-        self, rows: list[dict[str, Any]], *, write: bool
-    ) -> list[RowOutcome | RowError]:
-        year = self._year()
+    def apply_batch(self, rows: list[StudentRow], *, write: bool) -> list[RowOutcome | RowError]:
+        year = self.state.year
         if year is None:
             return [RowError(_("No school year is set up.")) for _row in rows]
         using = lookup_alias()
         with index_lookups(using=using):
             # Everyone holding one of the batch's personal ID numbers, found or not by it.
             holders = people_selectors.persons_by_national_id(
-                (d["national_id"] for d in rows), using=using
+                (d.national_id for d in rows if d.national_id), using=using
             )
             found = self._find_all(rows, year, holders, using)
             ids = [s.id for s in found if isinstance(s, Student)]
@@ -224,7 +196,7 @@ class StudentFormat(ImportFormat):
             # model objects for them would cost more than the comparison.
             enrolled = (
                 {
-                    row[0]: _Enrolled(*row)
+                    row[0]: Enrolled(*row)
                     for row in Enrollment.objects.active()
                     .filter(student_id__in=ids, school_year=year)
                     .values_list(
@@ -243,8 +215,8 @@ class StudentFormat(ImportFormat):
             taken = {number: person.pk for number, person in holders.items() if number}
             classes = self._classes(rows, year, using)
         results: list[RowOutcome | RowError] = []
-        new: list[dict[str, Any]] = []
-        changes: list[tuple[dict[str, Any], Student]] = []
+        new: list[StudentRow] = []
+        changes: list[tuple[StudentRow, Student]] = []
         for data, student in zip(rows, found, strict=True):
             try:
                 if isinstance(student, RowError):
@@ -261,12 +233,22 @@ class StudentFormat(ImportFormat):
                 changes.append((data, student))
         self._count(new, changes, enrolled, year, using)
         if write:
-            self._write(new, changes, enrolled, year)
+            students_batch_write(
+                new=new,
+                changes=changes,
+                enrolled=enrolled,
+                year=year,
+                classes=self.state.classes,
+                code_counters=self.state.code_counters,
+                started_on=max(year.starts_on, min(self.day, year.ends_on)),
+                by=self.by,
+                note=self._note(),
+            )
         return results
 
     def _find_all(
         self,
-        rows: list[dict[str, Any]],
+        rows: list[StudentRow],
         year: SchoolYear,
         holders: dict[str, Person],
         using: str,
@@ -289,15 +271,15 @@ class StudentFormat(ImportFormat):
                 for s in Student.objects.filter(pk__in=pks).select_related("person")
             }
 
-        by_code = load("code", {d["code"] for d in rows if d["code"]})
+        by_code = load("code", {d.code for d in rows if d.code})
         person_by_id = holders
         # Only rows not found by their personal ID are looked up by MOET code.
         by_moet = load(
             "moet_code",
             {
-                d["moet_code"]
+                d.moet_code
                 for d in rows
-                if not d["code"] and d["moet_code"] and d["national_id"] not in holders
+                if not d.code and d.moet_code and d.national_id not in holders
             },
         )
         # Everyone the batch's identifiers found, judged in one go (found by name, a student
@@ -308,9 +290,7 @@ class StudentFormat(ImportFormat):
             | {s.person_id for s in by_moet.values()},
             using=using,
         )
-        names = {
-            _search_name(d) for d in rows if not (d["code"] or d["national_id"] or d["moet_code"])
-        }
+        names = {d.search_name() for d in rows if not (d.code or d.national_id or d.moet_code)}
         by_name: dict[tuple[str, dt.date | None, int], Student] = {}
         if names:
             for e in (
@@ -322,14 +302,14 @@ class StudentFormat(ImportFormat):
                 by_name.setdefault((person.search_name, person.birth_date, e.school_id), e.student)
         found: list[Student | None | RowError] = []
         for d in rows:
-            if d["code"]:
-                student = by_code.get(d["code"])
+            if d.code:
+                student = by_code.get(d.code)
                 if student is None:
                     found.append(
                         RowError(
                             _(
                                 "No student has the code {code}; leave it empty for a new student."
-                            ).format(code=d["code"])
+                            ).format(code=d.code)
                         )
                     )
                 elif student.person_id not in reach:
@@ -337,8 +317,8 @@ class StudentFormat(ImportFormat):
                 else:
                     found.append(student)
                 continue
-            if d["national_id"] and d["national_id"] in person_by_id:
-                person = person_by_id[d["national_id"]]
+            if d.national_id and d.national_id in person_by_id:
+                person = person_by_id[d.national_id]
                 student = getattr(person, "student", None)
                 if person.pk not in reach:
                     found.append(outside_id())
@@ -351,26 +331,26 @@ class StudentFormat(ImportFormat):
                 else:
                     found.append(student)
                 continue
-            if d["moet_code"] and d["moet_code"] in by_moet:
-                student = by_moet[d["moet_code"]]
+            if d.moet_code and d.moet_code in by_moet:
+                student = by_moet[d.moet_code]
                 found.append(
                     student
                     if student.person_id in reach
                     else outside_code(self.header("moet_code"))
                 )
                 continue
-            if d["national_id"] or d["moet_code"]:
+            if d.national_id or d.moet_code:
                 found.append(None)
                 continue
-            key = (_search_name(d), d["birth_date"], d["school"].pk)
+            key = (d.search_name(), d.birth_date, d.school.pk)
             found.append(by_name.get(key))
         return found
 
     def _classes(
-        self, rows: list[dict[str, Any]], year: SchoolYear, using: str
+        self, rows: list[StudentRow], year: SchoolYear, using: str
     ) -> dict[tuple[int, str], SchoolClass]:
-        cache: dict[tuple[int, str], SchoolClass] = self.__dict__.setdefault("_cached_classes", {})
-        wanted = {(d["school"].pk, d["class_name"]) for d in rows if d["class_name"]} - set(cache)
+        cache = self.state.classes
+        wanted = {(d.school.pk, d.class_name) for d in rows if d.class_name} - set(cache)
         if wanted:
             for school_class in SchoolClass.objects.using(using).filter(
                 school_year=year,
@@ -383,12 +363,12 @@ class StudentFormat(ImportFormat):
         return cache
 
     def _class_for(
-        self, data: dict[str, Any], classes: dict[tuple[int, str], SchoolClass]
+        self, data: StudentRow, classes: dict[tuple[int, str], SchoolClass]
     ) -> SchoolClass | None:
-        if not data["class_name"]:
+        if not data.class_name:
             return None
-        existing = classes.get((data["school"].pk, data["class_name"]))
-        if existing is not None and existing.grade != data["grade"]:
+        existing = classes.get((data.school.pk, data.class_name))
+        if existing is not None and existing.grade != data.grade:
             raise RowError(
                 _("Class {name} is a grade {grade} class.").format(
                     name=existing.name, grade=existing.grade
@@ -398,16 +378,16 @@ class StudentFormat(ImportFormat):
 
     def _compare(
         self,
-        data: dict[str, Any],
+        data: StudentRow,
         student: Student | None,
-        enrolled: dict[int, _Enrolled],
+        enrolled: dict[int, Enrolled],
         taken: dict[str, int],
         school_class: SchoolClass | None,
         year: SchoolYear,
     ) -> RowOutcome:
-        nid = data["national_id"]
+        nid = data.national_id
         # The same personal ID number twice in the file, under different student codes.
-        holders: dict[str, Any] = self.__dict__.setdefault("_ids_in_file", {})
+        holders = self.state.ids_in_file
         owner = student.person_id if student is not None else None
         if nid:
             holder = taken.get(nid)
@@ -418,9 +398,9 @@ class StudentFormat(ImportFormat):
             marker = owner if owner is not None else self.key(data)
             if holders.setdefault(nid, marker) != marker:
                 raise RowError(_("The personal ID number appears twice in the file."))
-        moet = data["moet_code"]
+        moet = data.moet_code
         if moet:
-            moets: dict[str, Any] = self.__dict__.setdefault("_moets_in_file", {})
+            moets = self.state.moets_in_file
             marker = owner if owner is not None else self.key(data)
             if moets.setdefault(moet, marker) != marker:
                 raise RowError(_("The MOET code appears twice in the file."))
@@ -428,19 +408,19 @@ class StudentFormat(ImportFormat):
             return RowOutcome.CREATE
         # Two rows with different identifiers may name the same student (one by personal ID,
         # one by MOET code): the second is a duplicate, not a correction of the first.
-        students_in_file: dict[int, str] = self.__dict__.setdefault("_students_in_file", {})
+        students_in_file = self.state.students_in_file
         key = self.key(data)
         if students_in_file.setdefault(student.pk, key) != key:
             raise RowError(_("This row names the same student as an earlier row of the file."))
         person = student.person
         changed = any(
-            getattr(person, f) != data[f] and not (f == "national_id" and not data[f])
-            for f in _PERSON
+            getattr(person, f) != v and not (f == "national_id" and not v)
+            for f, v in data.person_fields().items()
         )
-        changed = changed or bool(data["moet_code"] and data["moet_code"] != student.moet_code)
+        changed = changed or bool(data.moet_code and data.moet_code != student.moet_code)
         current = enrolled.get(student.pk)
-        if current is not None and current.school_id != data["school"].pk:
-            if not self._school_in_scope(current.school_id):
+        if current is not None and current.school_id != data.school.pk:
+            if not self.in_area(current.school_id):
                 # In reach through another tie; where he studies is not the importer's to see.
                 raise enrolled_outside(year.code)
             raise RowError(
@@ -450,32 +430,32 @@ class StudentFormat(ImportFormat):
             )
         same_place = (
             current is not None
-            and current.grade == data["grade"]
+            and current.grade == data.grade
             and current.school_class_id == (school_class.pk if school_class else None)
-            and bool(data["class_name"]) == (school_class is not None)
+            and bool(data.class_name) == (school_class is not None)
         )
         return RowOutcome.UPDATE if changed or not same_place else RowOutcome.UNCHANGED
 
     def _count(
         self,
-        new: list[dict[str, Any]],
-        changes: list[tuple[dict[str, Any], Student]],
-        enrolled: dict[int, _Enrolled],
+        new: list[StudentRow],
+        changes: list[tuple[StudentRow, Student]],
+        enrolled: dict[int, Enrolled],
         year: SchoolYear,
         using: str,
     ) -> None:
         """Add the batch's accepted rows to the enrolment counts ``warnings`` judges."""
-        tally = self._tally
-        moves: list[tuple[dict[str, Any], _Enrolled | None]] = [(d, None) for d in new]
+        tally = self.state.tally
+        moves: list[tuple[StudentRow, Enrolled | None]] = [(d, None) for d in new]
         moves += [(d, enrolled.get(student.pk)) for d, student in changes]
         if not moves:
             return
         tally.see(
-            schools={(d["school"], year) for d, _current in moves},
+            schools={(d.school, year) for d, _current in moves},
             classes={
-                *((d["school"], year, d["class_name"]) for d, _current in moves),
+                *((d.school, year, d.class_name) for d, _current in moves),
                 *(
-                    (d["school"], year, current.school_class_name or "")
+                    (d.school, year, current.school_class_name or "")
                     for d, current in moves
                     if current is not None
                 ),
@@ -483,7 +463,7 @@ class StudentFormat(ImportFormat):
             using=using,
         )
         for data, current in moves:
-            school, name, level = data["school"], data["class_name"], data["level"]
+            school, name, level = data.school, data.class_name, data.level
             if current is None:  # a new student, or one not enrolled this year
                 tally.school(school, year, 1)
                 tally.klass(school, year, name, 1, level=level)
@@ -492,109 +472,16 @@ class StudentFormat(ImportFormat):
                 tally.klass(school, year, name, 1, level=level)
 
     def warnings(self) -> list[str]:
-        return self._tally.warnings()
-
-    def _write(
-        self,
-        new: list[dict[str, Any]],
-        changes: list[tuple[dict[str, Any], Student]],
-        enrolled: dict[int, _Enrolled],
-        year: SchoolYear,
-    ) -> None:
-        started_on = max(year.starts_on, min(self.day, year.ends_on))
-        classes: dict[tuple[int, str], SchoolClass] = self.__dict__["_cached_classes"]
-
-        # The batch's new classes first, all at once.
-        wanted: dict[tuple[int, str], people_services.NewClass] = {}
-        for data in [*new, *(data for data, _student in changes)]:
-            key = (data["school"].pk, data["class_name"])
-            if data["class_name"] and key not in classes:
-                wanted.setdefault(
-                    key,
-                    people_services.NewClass(
-                        school=data["school"],
-                        level=data["level"],
-                        grade=data["grade"],
-                        name=data["class_name"],
-                    ),
-                )
-        if wanted:
-            for created in people_services.school_classes_bulk_create(
-                rows=list(wanted.values()), school_year=year, by=self.by, note=self._note()
-            ):
-                classes[(created.school_id, created.name)] = created
-
-        def class_of(data: dict[str, Any]) -> SchoolClass | None:
-            return classes[(data["school"].pk, data["class_name"])] if data["class_name"] else None
-
-        people_services.students_bulk_create(
-            rows=[
-                people_services.NewStudent(
-                    **{f: data[f] for f in _PERSON},
-                    moet_code=data["moet_code"],
-                    school=data["school"],
-                    grade=data["grade"],
-                    level=data["level"],
-                    school_class=class_of(data),
-                )
-                for data in new
-            ],
-            school_year=year,
-            started_on=started_on,
-            by=self.by,
-            note=self._note(),
-            code_counters=self.__dict__.setdefault("_code_counters", {}),
-        )
-        # Changes to existing students are few: each goes through the ordinary services,
-        # audited field by field.
-        for data, student in changes:
-            person_fields = {f: data[f] for f in _PERSON}
-            changed = {
-                f: v
-                for f, v in person_fields.items()
-                if getattr(student.person, f) != v and not (f == "national_id" and not v)
-            }
-            if changed:
-                people_services.person_update(person=student.person, by=self.by, **changed)
-            if data["moet_code"] and data["moet_code"] != student.moet_code:
-                people_services.student_update(
-                    student=student, by=self.by, moet_code=data["moet_code"]
-                )
-            known = enrolled.get(student.pk)
-            current = (
-                Enrollment.objects.select_related("school_class").get(pk=known.id)
-                if known is not None
-                else None
-            )
-            school_class = class_of(data)
-            if current is None:
-                people_services.enrollment_create(
-                    student=student,
-                    school=data["school"],
-                    school_year=year,
-                    grade=data["grade"],
-                    level=data["level"],
-                    started_on=started_on,
-                    school_class=school_class,
-                    by=self.by,
-                )
-            elif current.grade != data["grade"] or current.school_class != school_class:
-                people_services.enrollment_place(
-                    enrollment=current,
-                    grade=data["grade"],
-                    level=data["level"],
-                    school_class=school_class,
-                    by=self.by,
-                )
+        return self.state.tally.warnings()
 
     def export_rows(self) -> Iterator[list[Any]]:
         """The active enrolments of the current school year in scope, one row per student."""
-        year = self._year()
+        year = self.state.year
         if year is None:
             return
-        enrolments = Enrollment.objects.active().filter(school_year=year)
-        if self.scope_paths is not None:
-            enrolments = enrolments.filter(school__in=OrgUnit.objects.under_paths(self.scope_paths))
+        enrolments = self.within(
+            self.granted(people_access.enrollments_for_user, Enrollment.objects.all()), "school_id"
+        ).filter(status=EnrollmentStatus.ACTIVE, school_year=year)
         labels = dict(Ethnicity.choices)
         for e in (
             enrolments.select_related("student__person", "school", "school_class")
@@ -607,7 +494,7 @@ class StudentFormat(ImportFormat):
                 e.student.moet_code,
                 person.full_name,
                 person.birth_date.strftime("%d/%m/%Y") if person.birth_date else "",
-                {"M": "Nam", "F": "Nữ"}.get(person.sex, ""),
+                SEX_LABELS.get(person.sex, ""),
                 str(labels.get(person.ethnicity, "")),
                 person.national_id or "",
                 e.school.code,
@@ -620,21 +507,3 @@ class StudentFormat(ImportFormat):
         if job is None:
             return "import"
         return f"import job {job.pk} ({job.source.original_name}, sha256 {job.source.sha256[:12]})"
-
-
-class _Enrolled(NamedTuple):
-    """What a row is compared with: the student's active enrolment of the year."""
-
-    student_id: int
-    id: int
-    school_id: int
-    school_name: str
-    grade: int
-    school_class_id: int | None
-    school_class_name: str | None
-
-
-def _search_name(data: dict[str, Any]) -> str:
-    return fold(
-        " ".join(p for p in (data["family_name"], data["middle_name"], data["given_name"]) if p)
-    )

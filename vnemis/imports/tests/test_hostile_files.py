@@ -22,7 +22,7 @@ from unittest import mock
 from django.test import SimpleTestCase, override_settings
 from openpyxl import Workbook
 
-from vnemis.imports import readers, services
+from vnemis.imports import readers, services, xlsx_reader
 from vnemis.imports.formats.students import StudentFormat
 from vnemis.imports.models import ImportJob
 from vnemis.imports.readers import ReadError, open_table, read_table
@@ -252,7 +252,7 @@ class SheetContentTests(SimpleTestCase):
             '<row r="2"><c r="A2" t="s"><v>49</v></c></row>'
         )
         path = save(xlsx(rows, shared=[f"s{i}" for i in range(50)]), "sst.xlsx")
-        with mock.patch.object(readers, "MAX_SHARED_STRINGS", 10), self.assertRaises(ReadError):
+        with mock.patch.object(xlsx_reader, "MAX_SHARED_STRINGS", 10), self.assertRaises(ReadError):
             read(path)
         self.assertEqual(read(path)[:2], (["s0"], [(2, ["s49"])]))
 

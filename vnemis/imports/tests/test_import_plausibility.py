@@ -19,10 +19,15 @@ from django.utils import translation
 from vnemis.core.xlsx import safe_cell
 from vnemis.imports import services
 from vnemis.imports.formats import FORMATS
-from vnemis.imports.formats.base import RowError, code_text, date_cell, text
-from vnemis.imports.formats.classes import grade_cell
+from vnemis.imports.formats.cells import (
+    RowError,
+    code_text,
+    date_cell,
+    grade_cell,
+    phone_cell,
+    text,
+)
 from vnemis.imports.formats.reported_values import number
-from vnemis.imports.formats.staff import phone_cell
 from vnemis.imports.models import ImportJob
 from vnemis.indicators.models import ReportedValue
 from vnemis.organisations import services as org_services

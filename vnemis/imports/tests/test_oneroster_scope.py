@@ -1,197 +1,34 @@
 """OneRoster imports reach only the importer's scope: other systems' and other installations'
-sourcedIds never name this database's records, enrolments take the bundle's school year and
-grades, people out of reach are refused without being revealed, and a unit of either tree
-version can be imported under."""
+sourcedIds never name this database's records, and people out of reach are refused without
+being revealed."""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import re
 import shutil
 import tempfile
-import zipfile
 from pathlib import Path
-
-from django.conf import settings
-from django.test import SimpleTestCase
 
 from vnemis.core.installation import installation_code
 from vnemis.imports.formats.base import outside_id
 from vnemis.imports.models import ExternalRef
 from vnemis.imports.oneroster import ids as names
-from vnemis.imports.oneroster.bundle import HEADERS, BundleError, read_bundle
+from vnemis.imports.oneroster.bundle import read_bundle
 from vnemis.imports.oneroster.exporter import oneroster_export
-from vnemis.imports.oneroster.importer import (
-    RosterResult,
-    grade_level,
-    identifier_outside,
-    identity_conflict,
-    oneroster_import,
-    session_end_year,
+from vnemis.imports.oneroster.importer import oneroster_import
+from vnemis.imports.oneroster.users import identifier_outside, identity_conflict
+from vnemis.imports.tests.roster_cases import (
+    DAY,
+    NID_PARENT_A,
+    NID_STUDENT_A1,
+    NID_STUDENT_B,
+    NID_TEACHER_B,
+    RosterTestCase,
+    lms_tables,
+    user,
 )
-from vnemis.organisations import services as org_services
-from vnemis.organisations.models import OrgPlacement, OrgUnit, SchoolYear
+from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.people.models import Enrollment, GuardianLink, Person, SchoolClass
-from vnemis.testing.personas import PersonaTestCase
-
-SAMPLES = Path(settings.BASE_DIR).parent / "shared" / "data" / "oneroster"
-DAY = dt.date(2022, 10, 1)
-NID_STUDENT_B = "010213000003"  # Giàng A Sử, Trường Tiểu học Phố Lu (Bảo Thắng)
-NID_TEACHER_B = "010185000003"  # Lò Thị Lan, Trường Tiểu học Phố Lu
-NID_STUDENT_A1 = "010213000001"  # Giàng A Páo, school A
-NID_PARENT_A = "010080000001"  # Giàng A Dình, father of student A1
-
-
-def user(sid: str, role: str, given: str, **fields: str) -> dict[str, str]:
-    return {
-        "sourcedId": sid,
-        "status": "active",
-        "enabledUser": "true",
-        "orgSourcedIds": "SCH-1",
-        "role": role,
-        "username": sid.lower(),
-        "givenName": given,
-        "familyName": "Vàng",
-        **fields,
-    }
-
-
-def lms_tables(
-    *,
-    class_sid: str = "CLS-4A",
-    org_sid: str = "SCH-1",
-    identifier: str = "",
-    grades: str = "04",
-    school_year: str = "2023",
-    users: list[dict[str, str]] | None = None,
-) -> dict[str, list[dict[str, str]]]:
-    """A school's roster as a learning platform exports it: one school, one school year, one
-    class, its students enrolled in it."""
-    users = users or [user("U-1", "student", "Mỷ"), user("U-2", "student", "Chơ")]
-    for row in users:
-        row["orgSourcedIds"] = org_sid
-    return {
-        "orgs": [
-            {
-                "sourcedId": org_sid,
-                "status": "active",
-                "name": "Trường TH (LMS)",
-                "type": "school",
-                "identifier": identifier,
-            }
-        ],
-        "academicSessions": [
-            {
-                "sourcedId": "TERM-1",
-                "status": "active",
-                "title": "Học kỳ I",
-                "type": "term",
-                "startDate": "2022-09-05",
-                "endDate": "2023-01-15",
-                "schoolYear": school_year,
-            }
-        ],
-        "classes": [
-            {
-                "sourcedId": class_sid,
-                "status": "active",
-                "title": "Lớp 4A (LMS)",
-                "grades": grades,
-                "classType": "homeroom",
-                "schoolSourcedId": org_sid,
-                "termSourcedIds": "TERM-1",
-            }
-        ],
-        "users": users,
-        "enrollments": [
-            {
-                "sourcedId": f"E-{row['sourcedId']}",
-                "status": "active",
-                "classSourcedId": class_sid,
-                "schoolSourcedId": org_sid,
-                "userSourcedId": row["sourcedId"],
-                "role": row["role"] if row["role"] in {"student", "teacher"} else "student",
-            }
-            for row in users
-            if row["role"] in {"student", "teacher"}
-        ],
-    }
-
-
-class RosterTestCase(PersonaTestCase):
-    def write_bundle(
-        self, tables: dict[str, list[dict[str, str]]], *, system: str = "LMS-X"
-    ) -> Path:
-        """The tables as a OneRoster 1.1 bundle folder, with any "metadata." columns the rows
-        carry appended to the header."""
-        folder = Path(tempfile.mkdtemp(prefix="roster-"))
-        self.addCleanup(shutil.rmtree, folder)
-        manifest = [
-            ["propertyName", "value"],
-            ["manifest.version", "1.0"],
-            ["oneroster.version", "1.1"],
-            *[[f"file.{name}", "bulk"] for name in tables],
-            ["source.systemName", system],
-            ["source.systemCode", system],
-        ]
-        with (folder / "manifest.csv").open("w", newline="", encoding="utf-8") as fh:
-            csv.writer(fh).writerows(manifest)
-        for name, rows in tables.items():
-            extra = sorted({k for row in rows for k in row if k.startswith("metadata.")})
-            header = HEADERS["1.1"][name] + extra
-            with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, fieldnames=header)
-                writer.writeheader()
-                writer.writerows({k: row.get(k, "") for k in header} for row in rows)
-        return folder
-
-    def run_import(
-        self,
-        tables: dict[str, list[dict[str, str]]],
-        scope: OrgUnit,
-        *,
-        system: str = "LMS-X",
-        partial: bool = False,
-        day: dt.date = DAY,
-    ) -> RosterResult:
-        path = self.write_bundle(tables, system=system)
-        return oneroster_import(path=path, scope=scope, by=None, day=day, partial=partial)
-
-    def enrolment_of(self, given_name: str) -> Enrollment:
-        return Enrollment.objects.select_related("school_class", "school_year").get(
-            student__person__given_name=given_name
-        )
-
-    def assert_lands_in_school_a(self, result: RosterResult) -> None:
-        """Both students of the bundle are enrolled in one new class of school A, in the
-        bundle's school year 2022-2023 and grade 4, and school B's class is untouched."""
-        assert not result.refused, result.problems
-        self.assertTrue(result.written)
-        first, second = self.enrolment_of("Mỷ"), self.enrolment_of("Chơ")
-        klass = first.school_class
-        assert klass is not None
-        self.assertEqual(second.school_class, klass)
-        self.assertNotIn(
-            klass.pk, {self.world.class_a1.pk, self.world.class_a2.pk, self.world.class_b1.pk}
-        )
-        self.assertEqual(
-            (klass.school, klass.school_year.code, klass.grade, klass.level),
-            (self.world.school_a, "2022-2023", 4, "th"),
-        )
-        for enrolment in (first, second):
-            self.assertEqual(
-                (enrolment.school, enrolment.school_year.code, enrolment.grade, enrolment.level),
-                (self.world.school_a, "2022-2023", 4, "th"),
-            )
-        b1 = SchoolClass.objects.get(pk=self.world.class_b1.pk)
-        self.assertEqual(
-            (b1.school, b1.school_year, b1.grade, b1.name),
-            (self.world.school_b, self.world.year, 3, "3A"),
-        )
-        self.assertEqual(
-            list(b1.enrollments.values_list("student_id", flat=True)), [self.world.student_b.pk]
-        )
 
 
 class ForeignNamesTests(RosterTestCase):
@@ -539,167 +376,3 @@ class PeopleOutOfReachTests(RosterTestCase):
         result = self.run_import(tables, self.world.school_a)
         assert not result.refused, result.problems
         self.assertEqual(Person.objects.get(given_name="Mỷ").national_id, "010214000077")
-
-
-class TreeVersionTests(RosterTestCase):
-    def import_sample(self, scope: OrgUnit, day: dt.date) -> RosterResult:
-        return oneroster_import(
-            path=SAMPLES / "Test_full_data_set.zip", scope=scope, by=None, day=day
-        )
-
-    def placements(self, code: str) -> dict[str, str]:
-        return dict(
-            OrgPlacement.objects.filter(unit__code=code).values_list("version__code", "path")
-        )
-
-    def test_under_a_2022_tree_unit_after_2025(self) -> None:
-        """Under Phòng Bát Xát, which exists only in the 2022 tree, a bundle imported in 2026
-        works: its school is placed under the Phòng in the 2022 tree."""
-        result = self.import_sample(self.world.batxat, dt.date(2026, 1, 10))
-        assert not result.refused, result.problems
-        self.assertEqual(
-            self.placements("org-sch-222-456"), {"2022": "2022:SGD10.PGD082.org-sch-222-456."}
-        )
-        physics = SchoolClass.objects.get(name="Introduction to Physics")
-        self.assertEqual(
-            (physics.school.code, physics.school_year.code, physics.grade, physics.level),
-            ("org-sch-222-456", "2022-2023", 9, "thcs"),
-        )
-
-    def test_under_a_2025_tree_unit_before_2025(self) -> None:
-        """Under Xã Bát Xát, which exists only in the 2025 tree, a bundle imported with a 2022
-        date works: its school is placed under the commune in the 2025 tree."""
-        result = self.import_sample(self.world.commune_a, DAY)
-        assert not result.refused, result.problems
-        self.assertEqual(
-            self.placements("org-sch-222-456"), {"2025": "2025:SGD15.XA02683.org-sch-222-456."}
-        )
-
-    def test_under_a_unit_of_both_trees(self) -> None:
-        """Under school A, placed in both trees, a new unit is placed under it in both."""
-        result = self.import_sample(self.world.school_a, DAY)
-        assert not result.refused, result.problems
-        self.assertEqual(
-            self.placements("org-sch-222-456"),
-            {
-                "2022": "2022:SGD10.PGD082.10082001.org-sch-222-456.",
-                "2025": "2025:SGD15.XA02683.10082001.org-sch-222-456.",
-            },
-        )
-
-    def test_under_an_unplaced_unit_refused_with_a_message(self) -> None:
-        """A unit placed in no tree version cannot hold a bundle: refused with a message,
-        nothing written."""
-        loose = org_services.orgunit_create(
-            kind="school", code="10099001", name="Trường chưa xếp", by=None
-        )
-        units = OrgUnit.objects.count()
-        result = self.import_sample(loose, DAY)
-        self.assertTrue(result.refused)
-        self.assertFalse(result.written)
-        self.assertIn("Trường chưa xếp", str(result.problems[-1]))
-        self.assertEqual(OrgUnit.objects.count(), units)
-
-
-class GradeAndYearTests(SimpleTestCase):
-    def test_grade_codes(self) -> None:
-        """OneRoster grade codes map to vnemis grades and levels; codes vnemis has no grade
-        for, and non-ASCII digits, map to nothing."""
-        cases = {
-            "KG": (0, "mn"),
-            "PK": (0, "mn"),
-            "IT": (0, "mn"),
-            "00": (0, "mn"),
-            "01": (1, "th"),
-            "5": (5, "th"),
-            "06": (6, "thcs"),
-            "09,10,11": (9, "thcs"),
-            "12": (12, "thpt"),
-            "UG,04": (4, "th"),
-            "13": None,
-            "PS": None,
-            "UG": None,
-            "Other": None,
-            "": None,
-            "٠٩": None,
-        }
-        for code, expected in cases.items():
-            with self.subTest(code=code):
-                self.assertEqual(grade_level(code), expected)
-        self.assertEqual(grade_level("10", school_levels=["gdtx"]), (10, "gdtx"))
-        self.assertEqual(grade_level("10", school_levels=["gdtx", "thpt"]), (10, "thpt"))
-
-    def test_session_school_year(self) -> None:
-        """A session's school year is its schoolYear, else read from its dates; implausible
-        years are none."""
-        today = dt.date(2026, 1, 10)
-        cases = [
-            ({"schoolYear": "2023"}, 2023),
-            ({"schoolYear": "", "endDate": "2022-12-24"}, 2023),
-            ({"schoolYear": "", "endDate": "2023-05-31"}, 2023),
-            ({"schoolYear": "", "startDate": "2022-09-05"}, 2023),
-            ({"schoolYear": "", "startDate": "2023-01-09"}, 2023),
-            ({"schoolYear": "0001"}, None),
-            ({"schoolYear": "9999"}, None),
-            ({"schoolYear": "", "endDate": "not a date"}, None),
-        ]
-        for row, expected in cases:
-            with self.subTest(row=row):
-                self.assertEqual(session_end_year(row, today=today), expected)
-
-    def test_own_names(self) -> None:
-        """Only this installation's names of the asked kind give a primary key."""
-        name = names.sourced_id(installation="abc234", kind=names.CLASS, pk=42)
-        self.assertEqual(name, "vnemis-abc234-cls-42")
-        self.assertEqual(names.own_pk(name, installation="abc234", kind=names.CLASS), 42)
-        for value, installation, kind in [
-            (name, "xyz789", names.CLASS),
-            (name, "abc234", names.USER),
-            ("cls-42", "abc234", names.CLASS),
-            ("vnemis-abc234-cls-042", "abc234", names.CLASS),
-            ("vnemis-abc234-cls-42 ", "abc234", names.CLASS),
-        ]:
-            with self.subTest(value=value, installation=installation, kind=kind):
-                self.assertIsNone(names.own_pk(value, installation=installation, kind=kind))
-
-
-class BundleReadingTests(SimpleTestCase):
-    def folder(self, users_header: list[str]) -> Path:
-        folder = Path(tempfile.mkdtemp(prefix="roster-"))
-        self.addCleanup(shutil.rmtree, folder)
-        (folder / "manifest.csv").write_text(
-            "propertyName,value\noneroster.version,1.1\nfile.users,bulk\n", encoding="utf-8"
-        )
-        row = ["U-1", "active"] + [""] * (len(users_header) - 2)
-        (folder / "users.csv").write_text(
-            ",".join(users_header) + "\n" + ",".join(row) + "\n", encoding="utf-8"
-        )
-        return folder
-
-    def test_metadata_extension_columns_are_read(self) -> None:
-        """Trailing "metadata.<name>" columns, which the binding allows, are read; any other
-        extra column is still an error."""
-        spec = HEADERS["1.1"]["users"]
-        bundle = read_bundle(self.folder([*spec, "metadata.cccd"]))
-        self.assertEqual(bundle.errors, [])
-        self.assertEqual(bundle.tables["users"][0]["metadata.cccd"], "")
-        bundle = read_bundle(self.folder([*spec, "cccd"]))
-        self.assertEqual(
-            [(p.file, p.column, p.message) for p in bundle.errors],
-            [("users.csv", str(len(spec) + 1), "cột thừa 'cccd'")],
-        )
-
-    def test_zip_bomb_is_refused_before_unpacking(self) -> None:
-        """A bundle whose members compress a thousandfold is refused from its directory,
-        without decompressing anything."""
-        folder = Path(tempfile.mkdtemp(prefix="bomb-"))
-        self.addCleanup(shutil.rmtree, folder)
-        path = folder / "bomb.zip"
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("manifest.csv", "propertyName,value\noneroster.version,1.2\n")
-            archive.writestr("users.csv", b"\0" * (8 << 20))
-        with self.assertRaises(BundleError) as caught:
-            read_bundle(path)
-        self.assertEqual(len(caught.exception.problems), 1)
-        self.assertEqual(caught.exception.problems[0].file, "bomb.zip")
-        self.assertIn("100", caught.exception.problems[0].message)
