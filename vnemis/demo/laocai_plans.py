@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from vnemis.demo.report_text import laocai_report_2022h1
 from vnemis.organisations.models import OrgUnit
 from vnemis.plans import services
 from vnemis.plans.choices import TaskStatus
+from vnemis.reports import services as report_services
 from vnemis.reports.documents.dx_semiannual import FigureText
-from vnemis.reports.documents.dx_semiannual_sample import sample_data_laocai_2022
 
 QD_1634 = (
     "qd-1634-2021",
@@ -91,7 +92,7 @@ def _notes() -> list[list[str]]:
 
     Notes may name figures in braces ({internet}); the report fills them from the records.
     """
-    sample = sample_data_laocai_2022()
+    sample = laocai_report_2022h1()
     notes = []
     for programme in sample.programmes:
         items = (*programme.done_items, *programme.not_done_items, *programme.in_progress_items)
@@ -130,9 +131,7 @@ def load_plans(*, owner: OrgUnit) -> int:
 
 def load_report_draft(*, unit: OrgUnit) -> None:
     """The draft of the 2022H1 report with the Department's narrative text."""
-    from vnemis.reports import services as report_services
-
-    sample = sample_data_laocai_2022()
+    sample = laocai_report_2022h1()
     # The Department's signer and drafting unit, so that later drafts start from them too.
     report_services.report_settings_update(
         unit=unit,

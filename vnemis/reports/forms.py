@@ -39,6 +39,7 @@ class ReportDraftForm(forms.ModelForm):  # type: ignore[type-arg]
                 "recipients",
             )
         }
+        widgets["addressees"] = forms.Textarea(attrs={"rows": 3})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -48,9 +49,18 @@ class ReportDraftForm(forms.ModelForm):  # type: ignore[type-arg]
         position.required = True
         position.error_messages["required"] = POSITION_REQUIRED
         position.help_text = _("In capitals, as signed: GIÁM ĐỐC, TRƯỞNG PHÒNG, HIỆU TRƯỞNG.")
+        self.fields["archive_copies"].required = False
+
+    def clean_archive_copies(self) -> int:
+        return _copies(self.cleaned_data.get("archive_copies"))
 
     def clean(self) -> dict[str, Any]:
         return _plain_text(super().clean() or {})
+
+
+def _copies(value: int | None) -> int:
+    # An empty box means no count in "Lưu", as 0 does.
+    return value or 0
 
 
 POSITION_REQUIRED = _(
@@ -79,11 +89,18 @@ class ReportSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
             "agency_in_text": _(
                 "As the closing sentence names the unit: “… trân trọng báo cáo./.”"
             ),
-            "symbol": _("After the number: Số: 07/BC-PGDĐT."),
+            "agency_symbol": _(
+                "As the unit writes it after the type of document: PGDĐT gives “Số: "
+                "07/BC-PGDĐT”; a Sở may write SGDĐT or SGD&ĐT."
+            ),
             "place": _("Begins the date line: “Bát Xát, ngày … tháng … năm …”."),
             "signer_authority": _("KT. GIÁM ĐỐC when a deputy signs; empty when the head signs."),
             "signer_title": _("In capitals, as signed: GIÁM ĐỐC, TRƯỞNG PHÒNG, HIỆU TRƯỞNG."),
             "archive_unit": _("The drafting unit, after “Lưu: VT,”."),
+            "archive_copies": _(
+                "Copies the office keeps, written after the drafting unit: “Lưu: VT, GDTrH, "
+                "02b.”; 0 leaves it out."
+            ),
         }
         error_messages = {
             "agency": {"required": _("Enter the issuing body, e.g. PHÒNG GIÁO DỤC VÀ ĐÀO TẠO.")},
@@ -93,14 +110,29 @@ class ReportSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
                     "tạo huyện Bát Xát."
                 )
             },
-            "symbol": {"required": _("Enter the document symbol, e.g. BC-PGDĐT.")},
+            "agency_symbol": {
+                "required": _("Enter the unit's symbol in document numbers, e.g. PGDĐT.")
+            },
             "place": {"required": _("Enter the place name of the date line, e.g. Bát Xát.")},
             "signer_title": {"required": POSITION_REQUIRED},
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["archive_copies"].required = False
+
+    def clean_archive_copies(self) -> int:
+        return _copies(self.cleaned_data.get("archive_copies"))
+
     def clean(self) -> dict[str, Any]:
         data = _plain_text(super().clean() or {})
-        for name in ("parent_agency", "agency", "symbol", "signer_authority", "signer_title"):
+        for name in (
+            "parent_agency",
+            "agency",
+            "agency_symbol",
+            "signer_authority",
+            "signer_title",
+        ):
             if isinstance(data.get(name), str):
                 data[name] = data[name].strip()
         return data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from vnemis.core.models import BaseModel
 from vnemis.indicators.periods import parse_period
 from vnemis.reports.choices import ReportKind, ReportStatus
+
+# More copies than this in the office's archive is a typing slip, not a practice.
+MAX_ARCHIVE_COPIES = 99
 
 
 class ReportDocument(BaseModel):
@@ -45,8 +49,24 @@ class ReportDocument(BaseModel):
     assessment = models.TextField(_("II. General assessment and difficulties"), blank=True)
     next_tasks = models.TextField(_("III. Tasks for the next period (one per line)"), blank=True)
     recommendations = models.TextField(_("IV. Recommendations"), blank=True)
+    addressees = models.TextField(
+        _("Addressed to (Kính gửi), one per line"),
+        blank=True,
+        help_text=_(
+            "The bodies the report is sent to for action, when it goes to a higher body; the "
+            "distribution list then starts with “Như trên”."
+        ),
+    )
     recipients = models.TextField(_("Distribution list (one per line)"), blank=True)
     archive_unit = models.CharField(_("drafting unit (Lưu: VT, …)"), max_length=40, blank=True)
+    archive_copies = models.PositiveSmallIntegerField(
+        _("copies kept in the archive"),
+        default=0,
+        validators=[MaxValueValidator(MAX_ARCHIVE_COPIES)],
+        help_text=_(
+            "Written after the drafting unit, e.g. “Lưu: VT, GDTrH, 02b.”; 0 leaves it out."
+        ),
+    )
     signer_authority = models.CharField(_("signing authority"), max_length=60, blank=True)
     signer_title = models.CharField(_("signer's position"), max_length=60, blank=True)
     signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
@@ -118,16 +138,21 @@ class ReportSettings(BaseModel):
     )
     agency = models.CharField(_("issuing body (second header line)"), max_length=120)
     agency_in_text = models.CharField(_("name of the unit in the text"), max_length=200)
-    symbol = models.CharField(_("document symbol"), max_length=30)
+    agency_symbol = models.CharField(_("symbol of the unit in document numbers"), max_length=30)
     place = models.CharField(_("place name of the date line"), max_length=60)
     signer_authority = models.CharField(_("signing authority"), max_length=60, blank=True)
     signer_title = models.CharField(_("signer's position"), max_length=60)
     signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
     archive_unit = models.CharField(_("drafting unit (Lưu: VT, …)"), max_length=40, blank=True)
+    archive_copies = models.PositiveSmallIntegerField(
+        _("copies kept in the archive"),
+        default=0,
+        validators=[MaxValueValidator(MAX_ARCHIVE_COPIES)],
+    )
 
     class Meta:
         verbose_name = _("report settings")
         verbose_name_plural = _("report settings")
 
     def __str__(self) -> str:
-        return f"{self.unit}: {self.symbol}"
+        return f"{self.unit}: {self.agency_symbol}"

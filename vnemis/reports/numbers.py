@@ -2,7 +2,7 @@
 
 Official texts group thousands with a dot and separate decimals with a comma (CLDR ``vi``:
 1.234.567,5; 73,9%), and write the place-and-date line of Nghị định 30/2020/NĐ-CP by hand
-("Lào Cai, ngày 05 tháng 01 năm 2025"). These helpers do both without Babel, so a report
+("Hà Tĩnh, ngày 05 tháng 01 năm 2025"). These helpers do both without Babel, so a report
 renders the same whatever the server's locale. Machine formats (CSV, JSON) keep dot decimals
 and do not use this module.
 """
@@ -125,7 +125,7 @@ def _month(month: int) -> str:
 
 
 def vn_date_line(place: str, day: dt.date) -> str:
-    """The place-and-date line of an official document: "Lào Cai, ngày 05 tháng 01 năm 2025".
+    """The place-and-date line of an official document: "Hà Tĩnh, ngày 05 tháng 01 năm 2025".
 
     The day is padded below 10 and the month only for 01 and 02: "ngày 15 tháng 3 năm 2026",
     "ngày 09 tháng 02 năm 2026", "ngày 01 tháng 10 năm 2025".
@@ -134,5 +134,5 @@ def vn_date_line(place: str, day: dt.date) -> str:
 
 
 def vn_date_line_blank(place: str, month: int, year: int) -> str:
-    """A draft's date line with room for the day: "Lào Cai, ngày      tháng 6 năm 2022"."""
+    """A draft's date line with room for the day: "Hà Tĩnh, ngày      tháng 6 năm 2022"."""
     return f"{place}, ngày{BLANK_GAP}tháng {_month(month)} năm {year}"

@@ -18,10 +18,10 @@ from vnemis.indicators.periods import parse_period
 from vnemis.indicators.selectors import indicator_values_bulk
 from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import OrgPlacement, OrgUnit, TreeVersion
-from vnemis.reports.documents.dx_semiannual import render_dx_semiannual
+from vnemis.reports.errors import ReportError
 from vnemis.reports.letterhead import letterhead_for
 from vnemis.reports.models import ReportDocument
-from vnemis.reports.selectors import dx_report_data
+from vnemis.reports.registry import document_kind
 
 FORMATS = ("docx", "xlsx", "pdf")
 CONTENT_TYPES = {
@@ -34,22 +34,18 @@ CONTENT_TYPES = {
 logger = logging.getLogger(__name__)
 
 
-class RenderError(RuntimeError):
-    """A document cannot be produced: a field it needs is empty, or the format cannot be made
-    on this machine (no LibreOffice for PDF). The message is translated, for the user."""
-
-
 BUILD_FAILED = gettext_lazy(
     "The report could not be produced from this draft and these figures. Check the signer's "
     "position and the task lists, then try again."
 )
 
 
-def missing_fields(document: ReportDocument) -> dict[str, str]:
+def missing_fields(document: ReportDocument, *, final: bool = False) -> dict[str, str]:
     """The fields a document needs and lacks, each with what to do, keyed by field name.
 
     The draft's own fields are named as on the draft form; the header lines come from the
-    unit's report settings.
+    unit's report settings. A draft may be printed for review without the signer's name; a
+    final version, which is signed, may not.
     """
     missing: dict[str, str] = {}
     if not document.signer_title.strip():
@@ -57,11 +53,16 @@ def missing_fields(document: ReportDocument) -> dict[str, str]:
             "Enter the signer's position (for example GIÁM ĐỐC or TRƯỞNG PHÒNG): the "
             "signature block of the report cannot be left without it."
         )
+    if final and not document.signer_name.strip():
+        missing["signer_name"] = _(
+            "Enter the signer's name before finalising: a final report is signed, and its "
+            "signature block ends with the signer's name."
+        )
     letterhead = letterhead_for(document.unit)
     settings_labels = {
         "agency": _("issuing body (second header line)"),
         "agency_in_text": _("name of the unit in the text"),
-        "symbol": _("document symbol"),
+        "agency_symbol": _("symbol of the unit in document numbers"),
         "place": _("place name of the date line"),
     }
     for name, label in settings_labels.items():
@@ -73,19 +74,21 @@ def missing_fields(document: ReportDocument) -> dict[str, str]:
     return missing
 
 
-def render_docx(document: ReportDocument) -> bytes:
-    """The report as DOCX; a missing field or an inconsistent figure is a RenderError."""
-    missing = missing_fields(document)
+def render_docx(document: ReportDocument, *, final: bool = False) -> bytes:
+    """The report as DOCX, built by its kind's entry in the registry; a missing field, an
+    unknown kind, a figure the records lack or an inconsistent figure is a ReportError."""
+    kind = document_kind(document.kind)
+    missing = missing_fields(document, final=final)
     if missing:
-        raise RenderError(" ".join(missing.values()))
-    data = dx_report_data(document=document)
+        field = next(iter(missing))
+        raise ReportError(" ".join(missing.values()), field=field)
     try:
-        return render_dx_semiannual(data)
+        return kind.render(document)
     except ValueError as exc:
         # The builder's checks (a signature without position, counts that do not add up)
-        # are for programmers; the user gets what to do. ReportDataError is a ValueError
-        # too, but it is raised by dx_report_data above, outside this block.
-        raise RenderError(str(BUILD_FAILED)) from exc
+        # are for programmers; the user gets what to do. A ReportError of the data
+        # function is no ValueError and keeps its own message.
+        raise ReportError(str(BUILD_FAILED)) from exc
 
 
 # Columns of the XLSX of every unit's figures; the numerator and denominator of a ratio are
@@ -158,7 +161,7 @@ def docx_to_pdf(docx: bytes) -> bytes:
     """Convert with LibreOffice headless, the converter that keeps Word's layout."""
     binary = _soffice()
     if binary is None:
-        raise RenderError(
+        raise ReportError(
             _(
                 "PDF cannot be produced on this server: LibreOffice is not installed (Debian "
                 "package libreoffice-writer-nogui). Download the DOCX instead."
@@ -190,7 +193,7 @@ def docx_to_pdf(docx: bytes) -> bytes:
                 "LibreOffice could not convert a report: %s",
                 run.stderr.decode(errors="replace")[-500:],
             )
-            raise RenderError(
+            raise ReportError(
                 _("The PDF could not be produced; download the DOCX, or try again later.")
             )
         return target.read_bytes()
@@ -207,4 +210,4 @@ def render(document: ReportDocument, fmt: str) -> bytes:
         return render_xlsx(unit=document.unit, period_code=document.period)
     if fmt == "pdf":
         return docx_to_pdf(render(document, "docx"))
-    raise RenderError(_("Unknown format: choose DOCX, XLSX or PDF."))
+    raise ReportError(_("Unknown format: choose DOCX, XLSX or PDF."))

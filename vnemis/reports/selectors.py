@@ -16,13 +16,17 @@ from vnemis.plans.choices import TaskStatus
 from vnemis.plans.models import Programme
 from vnemis.plans.selectors import TaskState, programme_counts
 from vnemis.reports.documents.dx_semiannual import (
+    FIGURE_PHRASES,
     DxArea,
     DxReportData,
     FigureText,
     ProgrammeTasks,
     Ratio,
     Target,
+    UnknownFigureError,
+    check_figures,
 )
+from vnemis.reports.errors import ReportError
 from vnemis.reports.letterhead import letterhead_for
 from vnemis.reports.models import ReportDocument
 from vnemis.reports.numbers import format_percent
@@ -31,14 +35,10 @@ _E_GOVERNMENT = {"procedures_online", "dossiers_online", "work_records_online"}
 _DOCUMENT_TYPES = {"/QĐ-": "Quyết định", "/KH-": "Kế hoạch", "/CT-": "Chỉ thị"}
 
 
-class ReportDataError(ValueError):
-    """The records cannot fill this report (wrong period kind, missing figures)."""
-
-
 def period_label(period: Period) -> str:
     """ "6 tháng đầu năm 2022", as the report's title and text say it."""
     if period.kind != "half_year":
-        raise ReportDataError(
+        raise ReportError(
             _("The semi-annual report covers a half-year: choose a first or second half-year.")
         )
     half = "đầu" if period.code.endswith("H1") else "cuối"
@@ -62,8 +62,26 @@ def _programme_tasks(programme: Programme, period: Period) -> ProgrammeTasks:
     def item(state: TaskState) -> str | FigureText:
         note = state.last_update.note if state.last_update else ""
         text = note.strip() or state.task.title
-        # A progress note may cite figures by name ({internet}); they are filled from data.
-        return FigureText(text) if "{" in text else text
+        if "{" not in text:
+            return text
+        # A progress note may cite figures by name ({internet}); they are filled from data,
+        # and a name that is no figure is the writer's to correct, before anything is built.
+        figure = FigureText(text)
+        try:
+            check_figures(figure)
+        except UnknownFigureError as exc:
+            raise ReportError(
+                _(
+                    "The progress note of the task “{task}” names a figure “{{{name}}}” that "
+                    "does not exist. Correct the note in the plan: the figures that can be "
+                    "named are {names}."
+                ).format(
+                    task=state.task.title,
+                    name=exc.name,
+                    names=", ".join("{" + name + "}" for name in FIGURE_PHRASES),
+                )
+            ) from exc
+        return figure
 
     by_status: dict[str, list[str | FigureText]] = {s: [] for s in TaskStatus.values}
     for state in counts.states:
@@ -87,7 +105,7 @@ def _ratio(values: dict[str, IndicatorValue], code: str) -> Ratio:
     if v is None or v.numerator is None or not v.denominator:
         indicator = v.indicator if v is not None else Indicator.objects.filter(code=code).first()
         name = indicator.display_name() if indicator is not None else code
-        raise ReportDataError(
+        raise ReportError(
             _(
                 "The records of this unit have no figure for “{indicator}” in this period, so "
                 "the report cannot be produced. Check that the unit's schools have their data "
@@ -126,7 +144,8 @@ def _next_targets(
 
 
 def dx_report_data(*, document: ReportDocument) -> DxReportData:
-    """Everything the DOCX needs: figures from records, text from the officer's draft."""
+    """Everything the DOCX needs: figures from records, text from the officer's draft, the
+    header from the unit's report settings. A problem the user can fix is a ReportError."""
     period = parse_period(document.period)
     unit = document.unit
     values = {v.indicator.code: v for v in indicator_values(unit=unit, period=period)}
@@ -144,7 +163,7 @@ def dx_report_data(*, document: ReportDocument) -> DxReportData:
         parent_agency=letterhead.parent_agency,
         agency=letterhead.agency,
         agency_in_text=letterhead.agency_in_text,
-        symbol=letterhead.symbol,
+        agency_symbol=letterhead.agency_symbol,
         place=letterhead.place,
         date=document.signed_on,
         month=period.end.month,
@@ -177,8 +196,10 @@ def dx_report_data(*, document: ReportDocument) -> DxReportData:
         next_targets=_next_targets(unit, period, values),
         next_tasks=document.lines("next_tasks"),
         recommendations=document.recommendations,
+        addressees=document.lines("addressees"),
         recipients=document.lines("recipients"),
         archive_unit=document.archive_unit,
+        archive_copies=document.archive_copies,
         signer_authority=document.signer_authority,
         signer_title=document.signer_title,
         signer_name=document.signer_name,

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from vnemis.accounts.http import AuthedRequest
@@ -21,12 +22,13 @@ from vnemis.organisations.choices import OrgUnitKind
 from vnemis.organisations.models import TreeVersion
 from vnemis.organisations.scope import user_scope
 from vnemis.reports import access, rendering, selectors, services
+from vnemis.reports.choices import ReportKind
+from vnemis.reports.errors import ReportError
 from vnemis.reports.forms import ReportDraftForm, ReportSettingsForm
 from vnemis.reports.letterhead import FIELDS as SETTINGS_FIELDS
 from vnemis.reports.letterhead import letterhead_for
 from vnemis.reports.models import ReportSettings
-from vnemis.reports.rendering import CONTENT_TYPES, FORMATS, RenderError
-from vnemis.reports.selectors import ReportDataError
+from vnemis.reports.rendering import CONTENT_TYPES, FORMATS
 
 
 @login_required
@@ -64,6 +66,10 @@ def report_list(request: AuthedRequest) -> HttpResponse:
 # The unit picker lists at most this many units (the Sở has about 110 offices and communes).
 UNIT_CHOICES = 300
 
+PERIOD_NEEDED = gettext_lazy(
+    "Choose a half-year from the list: the report covers the first or second half of a year."
+)
+
 
 @login_required
 @require_POST
@@ -72,19 +78,18 @@ def report_start(request: AuthedRequest) -> HttpResponse:
     unit = indicator_access.indicator_unit_get_for_user(
         user=request.user, code=parse_text_param(request.POST, "org", max_length=32)
     )
+    kind = parse_text_param(request.POST, "kind", max_length=32) or ReportKind.DX_SEMIANNUAL
     try:
         period = PeriodField().clean(request.POST.get("period", ""))
+    except ValidationError:
+        messages.error(request, str(PERIOD_NEEDED))
+        return redirect("reports:report_list")
+    try:
         draft = services.report_draft_get_or_create(
-            unit=unit, by=request.user, period_code=period.code
+            unit=unit, by=request.user, period_code=period.code, kind=kind
         )
-    except (ValidationError, ReportDataError):
-        messages.error(
-            request,
-            _(
-                "Choose a half-year from the list: the report covers the first or second half "
-                "of a year."
-            ),
-        )
+    except ReportError as exc:
+        messages.error(request, exc.message)
         return redirect("reports:report_list")
     return redirect("reports:report_edit", pk=draft.pk)
 
@@ -98,10 +103,26 @@ def report_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         if document.is_locked:
             raise Http404
         if form.is_valid():
+            data = form.cleaned_data
             services.report_draft_update(
                 document=document,
                 by=request.user,
-                **{name: form.cleaned_data[name] for name in services.EDITABLE},
+                number=data["number"],
+                signed_on=data["signed_on"],
+                basis=data["basis"],
+                steering_plan=data["steering_plan"],
+                steering_directions=data["steering_directions"],
+                steering_results=data["steering_results"],
+                assessment=data["assessment"],
+                next_tasks=data["next_tasks"],
+                recommendations=data["recommendations"],
+                addressees=data["addressees"],
+                recipients=data["recipients"],
+                archive_unit=data["archive_unit"],
+                archive_copies=data["archive_copies"],
+                signer_authority=data["signer_authority"],
+                signer_title=data["signer_title"],
+                signer_name=data["signer_name"],
             )
             messages.success(request, _("The draft was saved."))
             return redirect("reports:report_edit", pk=pk)
@@ -139,10 +160,20 @@ def report_settings(request: AuthedRequest, code: str) -> HttpResponse:
         initial={} if saved else {name: getattr(defaults, name) for name in SETTINGS_FIELDS},
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         services.report_settings_update(
             unit=unit,
             by=request.user,
-            **{name: form.cleaned_data[name] for name in SETTINGS_FIELDS},
+            parent_agency=data["parent_agency"],
+            agency=data["agency"],
+            agency_in_text=data["agency_in_text"],
+            agency_symbol=data["agency_symbol"],
+            place=data["place"],
+            signer_authority=data["signer_authority"],
+            signer_title=data["signer_title"],
+            signer_name=data["signer_name"],
+            archive_unit=data["archive_unit"],
+            archive_copies=data["archive_copies"],
         )
         messages.success(request, _("The report settings of the unit were saved."))
         return redirect("reports:report_settings", code=unit.code)
@@ -160,8 +191,10 @@ def report_finalise(request: AuthedRequest, pk: int) -> HttpResponse:
     document = access.report_get_for_user(user=request.user, pk=pk, finalise=True)
     try:
         services.report_finalize(document=document, by=request.user)
-    except (ValidationError, ReportDataError, RenderError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ReportError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("The report is final and locked."))
     return redirect("reports:report_edit", pk=pk)
@@ -172,9 +205,13 @@ def report_finalise(request: AuthedRequest, pk: int) -> HttpResponse:
 @guard_parameters
 def report_new_version(request: AuthedRequest, pk: int) -> HttpResponse:
     document = access.report_get_for_user(user=request.user, pk=pk)
-    draft = services.report_draft_get_or_create(
-        unit=document.unit, by=request.user, period_code=document.period
-    )
+    try:
+        draft = services.report_draft_get_or_create(
+            unit=document.unit, by=request.user, period_code=document.period, kind=document.kind
+        )
+    except ReportError as exc:
+        messages.error(request, exc.message)
+        return redirect("reports:report_edit", pk=pk)
     return redirect("reports:report_edit", pk=draft.pk)
 
 
@@ -186,8 +223,8 @@ def report_download(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404
     try:
         content = rendering.render(document, fmt)
-    except (RenderError, ReportDataError) as exc:
-        messages.error(request, str(exc))
+    except ReportError as exc:
+        messages.error(request, exc.message)
         return redirect("reports:report_edit", pk=pk)
     audit_record(actor=request.user, verb=AuditVerb.EXPORTED, target=document, note=fmt)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])

@@ -11,8 +11,11 @@ from django.test import TestCase
 from vnemis.accounts.models import User
 from vnemis.demo.laocai_2022 import build_plan
 from vnemis.demo.loader import DemoConflict, LoadResult, demo_load
+from vnemis.demo.report_text import laocai_report_2022h1
 from vnemis.organisations.models import OrgPlacement, OrgUnit, OrgUnitLink
 from vnemis.people.models import Enrollment, Person
+from vnemis.reports.letterhead import letterhead_for
+from vnemis.reports.models import ReportDocument
 
 
 def _json(*args: str) -> Any:
@@ -139,6 +142,60 @@ class SmallDemoTests(TestCase):
         kh = programme_counts(programme=Programme.objects.get(code="kh-49-2022"), day=day)
         self.assertEqual((qd.assigned, qd.done, qd.not_done), (11, 10, 1))
         self.assertEqual((kh.assigned, kh.done, kh.in_progress), (8, 1, 7))
+
+    def test_report_draft_holds_the_departments_text(self) -> None:
+        """The demo's 2022H1 draft of the Sở is the Department's narrative, signed as its
+        report was, and headed from the Sở's administrative unit (province 10, Lào Cai)."""
+        text = laocai_report_2022h1()
+        draft = ReportDocument.objects.get(unit__code="SGD10", period="2022H1")
+        self.assertEqual(
+            (draft.version, draft.status, draft.number, draft.signed_on), (1, "draft", "", None)
+        )
+        self.assertEqual(
+            (
+                draft.basis,
+                draft.steering_plan,
+                draft.steering_directions,
+                draft.steering_results,
+                draft.assessment,
+                draft.lines("next_tasks"),
+                draft.recommendations,
+                draft.lines("recipients"),
+                draft.addressees,
+                draft.archive_unit,
+                draft.archive_copies,
+                draft.signer_authority,
+                draft.signer_title,
+                draft.signer_name,
+            ),
+            (
+                text.basis,
+                text.steering_plan,
+                text.steering_directions,
+                text.steering_results,
+                text.assessment,
+                text.next_tasks,
+                text.recommendations,
+                text.recipients,
+                "",
+                "GDTrH",
+                0,
+                "KT. GIÁM ĐỐC",
+                "PHÓ GIÁM ĐỐC",
+                "Trần Thị Bình",
+            ),
+        )
+        head = letterhead_for(draft.unit)
+        self.assertEqual(
+            (head.parent_agency, head.agency, head.agency_in_text, head.agency_symbol, head.place),
+            (
+                text.parent_agency,
+                text.agency,
+                text.agency_in_text,
+                text.agency_symbol,
+                text.place,
+            ),
+        )
 
     def test_bad_arguments(self) -> None:
         with self.assertRaises(CommandError):

@@ -37,13 +37,9 @@ from vnemis.reports.numbers import (
     zero_pad,
 )
 
-# The Department's own header, as its 2022 report has it; other units take theirs from their
-# report settings (vnemis.reports.letterhead).
-PARENT_AGENCY = "UBND TỈNH LÀO CAI"
-AGENCY = "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
-AGENCY_IN_TEXT = "Sở Giáo dục và Đào tạo tỉnh Lào Cai"
-# "BC" is the type code of a báo cáo (Nghị định 30/2020, Phụ lục III).
-SYMBOL = "BC-SGDĐT"
+# "BC" is the type code of a báo cáo (Nghị định 30/2020, Phụ lục III); the number line joins
+# it to the issuing unit's symbol from its report settings: "Số: 07/BC-SGDĐT".
+TYPE_CODE = "BC"
 NO_DATA = "chưa có số liệu"
 
 
@@ -91,6 +87,16 @@ class FigureText:
     """
 
     text: str
+
+
+class UnknownFigureError(ValueError):
+    """A `FigureText` names a figure that does not exist ("{internets}"), or asks for a
+    format of it ("{internet!r}"); `name` is the name as written, `text` the whole item."""
+
+    def __init__(self, name: str, text: str) -> None:
+        super().__init__(f"unknown figure {{{name}}} in: {text}")
+        self.name = name
+        self.text = text
 
 
 # A task-list item: the officer's text, or text with figures from the data.
@@ -160,12 +166,13 @@ class DxReportData:
 
     period_label: str  # "6 tháng đầu năm 2022"
     next_period_label: str  # "6 tháng cuối năm 2022"
-    # The header and the closing sentence: "UBND TỈNH LÀO CAI", "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
-    # "Sở Giáo dục và Đào tạo tỉnh Lào Cai", "BC-SGDĐT"; the place of the date line.
+    # The header and the closing sentence: "UBND TỈNH HÀ TĨNH", "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+    # "Sở Giáo dục và Đào tạo tỉnh Hà Tĩnh", "SGDĐT" (after "BC-" in the number); the place
+    # of the date line.
     parent_agency: str
     agency: str
     agency_in_text: str
-    symbol: str
+    agency_symbol: str
     place: str
     date: dt.date | None
     month: int
@@ -203,8 +210,12 @@ class DxReportData:
     next_targets: tuple[Target, ...]
     next_tasks: tuple[str, ...]
     recommendations: str
+    # The bodies the report is sent to for action (Kính gửi); none for a report filed
+    # without one.
+    addressees: tuple[str, ...] = ()
     recipients: tuple[str, ...]
     archive_unit: str  # the drafting unit, in "Lưu: VT, GDTrH."
+    archive_copies: int = 0  # copies kept, in "Lưu: VT, GDTrH, 02b."; 0 leaves it out
     signer_authority: str  # "KT. GIÁM ĐỐC", or "" when the Director signs
     signer_title: str
     signer_name: str
@@ -269,19 +280,37 @@ def fill_figures(item: TaskItem, data: DxReportData) -> str:
     """The text of a task item, with a `FigureText`'s placeholders replaced by the figures.
 
     Only bare names from `FIGURE_PHRASES` are allowed ("{internet}", not "{internet!r}" or
-    "{internet.x}"); anything else raises ValueError, so a typo cannot reach the document.
+    "{internet.x}"); anything else raises UnknownFigureError, so a typo cannot reach the
+    document.
     """
     if isinstance(item, str):
         return item
     parts: list[str] = []
-    for literal, name, spec, conversion in string.Formatter().parse(item.text):
+    for literal, name in _figure_parts(item.text):
         parts.append(literal)
-        if name is None:
-            continue
-        if name not in FIGURE_PHRASES or spec or conversion:
-            raise ValueError(f"unknown figure {{{name}}} in: {item.text}")
-        parts.append(FIGURE_PHRASES[name](data))
+        if name is not None:
+            parts.append(FIGURE_PHRASES[name](data))
     return "".join(parts)
+
+
+def _figure_parts(text: str) -> list[tuple[str, str | None]]:
+    """`text` as (literal, figure name or None) pieces; a bad placeholder is refused."""
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:  # an unmatched brace: "{internet"
+        raise UnknownFigureError(text[text.find("{") :], text) from exc
+    pieces: list[tuple[str, str | None]] = []
+    for literal, name, spec, conversion in parsed:
+        if name is not None and (name not in FIGURE_PHRASES or spec or conversion):
+            raise UnknownFigureError(name, text)
+        pieces.append((literal, name))
+    return pieces
+
+
+def check_figures(item: TaskItem) -> None:
+    """Raise UnknownFigureError when a `FigureText` names a figure that does not exist."""
+    if isinstance(item, FigureText):
+        _figure_parts(item.text)
 
 
 def _sentence(text: str) -> str:
@@ -439,13 +468,14 @@ def build_dx_semiannual(data: DxReportData) -> Nd30Document:
     doc.header_block(
         parent_agency=data.parent_agency,
         agency=data.agency,
-        number_line=document_number_line(data.number, data.symbol),
+        number_line=document_number_line(data.number, f"{TYPE_CODE}-{data.agency_symbol}"),
         date_line=date_line,
     )
     doc.title(
         "BÁO CÁO",
         f"Kết quả triển khai các hoạt động, nhiệm vụ về chuyển đổi số {data.period_label}",
     )
+    doc.addressees(data.addressees)
     doc.paragraph(data.basis.strip())
     _section_one(doc, data)
     doc.heading("II. ĐÁNH GIÁ CHUNG VÀ KHÓ KHĂN, VƯỚNG MẮC")
@@ -459,6 +489,8 @@ def build_dx_semiannual(data: DxReportData) -> Nd30Document:
     doc.signature_and_recipients(
         recipients=data.recipients,
         archive=data.archive_unit,
+        archive_copies=data.archive_copies,
+        as_above=bool(data.addressees),
         authority=data.signer_authority,
         position=data.signer_title,
         signer_name=data.signer_name,

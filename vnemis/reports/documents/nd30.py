@@ -62,6 +62,9 @@ RECIPIENTS_SIZE: Final = Pt(11)
 # these widths, which add up to the text width.
 HEADER_COLUMNS_MM: Final = (64, 101)
 CLOSING_COLUMNS_MM: Final = (80, 85)
+# "Kính gửi:" right-aligned in the first column, so that the addressees' dashes of the second
+# line up under its colon (Phụ lục I, II.9); the block sits a little left of the centre.
+ADDRESSEES_COLUMNS_MM: Final = (55, 110)
 # Rules under the headings, in mm. Phụ lục I: under the agency 1/3 to 1/2 of its name (61 mm),
 # under the motto the motto's full width (60 mm), under the trích yếu 1/3 to 1/2 of the line.
 AGENCY_RULE_MM: Final = 25
@@ -399,6 +402,32 @@ class Nd30Document:
         rule = _rule(self.document, width_mm=SUMMARY_RULE_MM, within_mm=TEXT_WIDTH_MM)
         rule.paragraph_format.space_after = Pt(12)
 
+    def addressees(self, names: Sequence[str]) -> None:
+        """ "Kính gửi:" and the bodies a report or công văn is sent to for action, under the
+        title (Phụ lục I, II.9.d): one on the same line, several one a line with "- " in
+        front, ";" after each and "." after the last, the dashes under the colon."""
+        cleaned = [name.strip().rstrip(";.").strip() for name in names if name.strip()]
+        if not cleaned:
+            return
+        # Legally fixed wording ("Kính gửi").
+        if len(cleaned) == 1:
+            line = _tight(self.document.add_paragraph(), align=WD_ALIGN_PARAGRAPH.CENTER)
+            line.paragraph_format.space_after = Pt(12)
+            _fill(line, f"Kính gửi: {cleaned[0]}")
+            return
+        table = _borderless_table(self.document, ADDRESSEES_COLUMNS_MM)
+        label, names_cell = table.rows[0].cells
+        _fill(_tight(_first_paragraph(label), align=WD_ALIGN_PARAGRAPH.RIGHT), "Kính gửi: ")
+        last = len(cleaned) - 1
+        for number, name in enumerate(cleaned):
+            paragraph = _first_paragraph(names_cell) if number == 0 else names_cell.add_paragraph()
+            _fill(
+                _tight(paragraph, align=WD_ALIGN_PARAGRAPH.LEFT),
+                f"- {name}{'.' if number == last else ';'}",
+            )
+        # The body starts a line below the block, as it does below a title.
+        self.document.add_paragraph().paragraph_format.space_after = Pt(0)
+
     # Body
 
     def _body(
@@ -467,13 +496,17 @@ class Nd30Document:
         authority: str,
         position: str,
         signer_name: str,
+        archive_copies: int = 0,
+        as_above: bool = False,
     ) -> Table:
         """The closing block: "Nơi nhận:" and its list left, the signature block right.
 
         `recipients` are names ("Sở TTTT (b/c)"); each is written "- X;" and a last line
-        "- Lưu: VT, `archive`." is added ("- Lưu: VT." without a drafting unit). `authority`
-        is the signing form ("KT. GIÁM ĐỐC", "TM. ỦY BAN NHÂN DÂN") or "" when the head signs;
-        `position` the signer's own ("PHÓ GIÁM ĐỐC").
+        "- Lưu: VT, `archive`, `archive_copies`b." is added ("- Lưu: VT, GDTrH, 02b.";
+        without a drafting unit or copies they are left out: "- Lưu: VT."). `as_above`, for
+        a document with "Kính gửi", puts "- Như trên;" first. `authority` is the signing form
+        ("KT. GIÁM ĐỐC", "TM. ỦY BAN NHÂN DÂN") or "" when the head signs; `position` the
+        signer's own ("PHÓ GIÁM ĐỐC").
         """
         table = _borderless_table(self.document, CLOSING_COLUMNS_MM)
         left, right = table.rows[0].cells
@@ -482,9 +515,15 @@ class Nd30Document:
         title = _tight(_first_paragraph(left), align=WD_ALIGN_PARAGRAPH.LEFT)
         _fill(title, "Nơi nhận:", size=RECIPIENTS_TITLE_SIZE, bold=True, italic=True)
         title.paragraph_format.space_before = Pt(6)
-        lines = [f"- {name.strip().rstrip(';.').strip()};" for name in recipients]
-        archive = archive.strip().rstrip(".").strip()
-        lines.append(f"- Lưu: VT, {archive}." if archive else "- Lưu: VT.")
+        names = [name.strip().rstrip(";.").strip() for name in recipients if name.strip()]
+        if as_above and (not names or names[0].lower() != "như trên"):
+            names.insert(0, "Như trên")
+        lines = [f"- {name};" for name in names]
+        kept = ["VT", archive.strip().rstrip(".").strip()]
+        if archive_copies:
+            # Copies as offices write them: two-digit count and "b" for bản.
+            kept.append(f"{archive_copies:02d}b")
+        lines.append(f"- Lưu: {', '.join(part for part in kept if part)}.")
         for line in lines:
             _fill(
                 _tight(left.add_paragraph(), align=WD_ALIGN_PARAGRAPH.LEFT),

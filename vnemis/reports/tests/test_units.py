@@ -21,7 +21,6 @@ from vnemis.indicators.periods import parse_period
 from vnemis.indicators.selectors import indicator_values, indicator_values_bulk
 from vnemis.organisations.models import OrgPlacement, OrgUnit, TreeVersion
 from vnemis.reports import services
-from vnemis.reports.documents.dx_semiannual import AGENCY, AGENCY_IN_TEXT, PARENT_AGENCY, SYMBOL
 from vnemis.reports.forms import POSITION_REQUIRED
 from vnemis.reports.letterhead import (
     Letterhead,
@@ -31,12 +30,20 @@ from vnemis.reports.letterhead import (
     territory_of,
 )
 from vnemis.reports.models import ReportDocument, ReportSettings
+from vnemis.reports.registry import KINDS, DocumentKind
 from vnemis.reports.rendering import BUILD_FAILED, CONTENT_TYPES, render_xlsx
 from vnemis.reports.selectors import dx_report_data
 from vnemis.reports.tests.test_reports import MEDIA, _text, record_figures
 from vnemis.testing.personas import PersonaTestCase
 
 DOCX = CONTENT_TYPES["docx"]
+# The header of the 2022 report of the Department of the test world's province.
+DEPARTMENT_HEADER = (
+    "UBND TỈNH LÀO CAI",
+    "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+    "Sở Giáo dục và Đào tạo tỉnh Lào Cai",
+    "SGDĐT",
+)
 
 
 class LetterheadNameTests(SimpleTestCase):
@@ -71,8 +78,13 @@ class LetterheadNameTests(SimpleTestCase):
         unit = OrgUnit(kind="department", name="Sở Giáo dục và Đào tạo tỉnh Lào Cai")
         defaults = settings_defaults(unit)
         self.assertEqual(
-            (defaults.parent_agency, defaults.agency, defaults.agency_in_text, defaults.symbol),
-            (PARENT_AGENCY, AGENCY, AGENCY_IN_TEXT, SYMBOL),
+            (
+                defaults.parent_agency,
+                defaults.agency,
+                defaults.agency_in_text,
+                defaults.agency_symbol,
+            ),
+            DEPARTMENT_HEADER,
         )
         self.assertEqual((defaults.place, defaults.signer_title), ("Lào Cai", "GIÁM ĐỐC"))
 
@@ -97,12 +109,13 @@ class LetterheadTreeTests(PersonaTestCase):
                 parent_agency="UBND TỈNH LÀO CAI",
                 agency="SỞ GIÁO DỤC VÀ ĐÀO TẠO",
                 agency_in_text="Sở Giáo dục và Đào tạo tỉnh Lào Cai",
-                symbol="BC-SGDĐT",
+                agency_symbol="SGDĐT",
                 place="Lào Cai",
                 signer_authority="",
                 signer_title="GIÁM ĐỐC",
                 signer_name="",
                 archive_unit="",
+                archive_copies=0,
             ),
         )
         self.assertEqual(
@@ -111,29 +124,35 @@ class LetterheadTreeTests(PersonaTestCase):
                 parent_agency="UBND HUYỆN BÁT XÁT",
                 agency="PHÒNG GIÁO DỤC VÀ ĐÀO TẠO",
                 agency_in_text="Phòng Giáo dục và Đào tạo huyện Bát Xát",
-                symbol="BC-PGDĐT",
+                agency_symbol="PGDĐT",
                 place="Bát Xát",
                 signer_authority="",
                 signer_title="TRƯỞNG PHÒNG",
                 signer_name="",
                 archive_unit="",
+                archive_copies=0,
             ),
         )
         commune = settings_defaults(w.commune_a)
         self.assertEqual(
-            (commune.parent_agency, commune.agency, commune.agency_in_text, commune.symbol),
+            (
+                commune.parent_agency,
+                commune.agency,
+                commune.agency_in_text,
+                commune.agency_symbol,
+            ),
             (
                 "UBND XÃ BÁT XÁT",
                 "PHÒNG VĂN HÓA - XÃ HỘI",
                 "Phòng Văn hóa - Xã hội xã Bát Xát",
-                "BC-VHXH",
+                "VHXH",
             ),
         )
         # School A is under the commune in the newest tree (2025), under the Phòng in 2022.
         school = settings_defaults(w.school_a)
         self.assertEqual(
-            (school.parent_agency, school.agency, school.symbol, school.place),
-            ("UBND XÃ BÁT XÁT", "TRƯỜNG TIỂU HỌC BÁT XÁT", "BC-THBX", "Bát Xát"),
+            (school.parent_agency, school.agency, school.agency_symbol, school.place),
+            ("UBND XÃ BÁT XÁT", "TRƯỜNG TIỂU HỌC BÁT XÁT", "THBX", "Bát Xát"),
         )
         self.assertEqual(school.signer_title, "HIỆU TRƯỞNG")
 
@@ -228,9 +247,11 @@ class UnitReportTests(PersonaTestCase):
         """A check of the document builder that fails (ValueError) comes back as a message on
         the draft, in the user's language."""
         document = self._start("batxat_officer", "PGD082")
-        with mock.patch(
-            "vnemis.reports.rendering.render_dx_semiannual", side_effect=ValueError("internal")
-        ):
+        entry = KINDS[document.kind]
+        failing = DocumentKind(
+            kind=entry.kind, data=entry.data, build=mock.Mock(side_effect=ValueError("internal"))
+        )
+        with mock.patch.dict(KINDS, {document.kind: failing}):
             response = self.client.get(
                 reverse("reports:report_download", args=[document.pk, "docx"]), follow=True
             )
@@ -264,8 +285,8 @@ class UnitReportTests(PersonaTestCase):
         )
         data = dx_report_data(document=draft)
         self.assertEqual(
-            (data.parent_agency, data.agency, data.agency_in_text, data.symbol, data.place),
-            (PARENT_AGENCY, AGENCY, AGENCY_IN_TEXT, SYMBOL, "Lào Cai"),
+            (data.parent_agency, data.agency, data.agency_in_text, data.agency_symbol, data.place),
+            (*DEPARTMENT_HEADER, "Lào Cai"),
         )
 
     def test_settings_page_saves_with_audit_and_seeds_new_drafts(self) -> None:
@@ -279,35 +300,46 @@ class UnitReportTests(PersonaTestCase):
             "parent_agency": "UBND HUYỆN BÁT XÁT",
             "agency": "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO",
             "agency_in_text": "Phòng Giáo dục và Đào tạo huyện Bát Xát",
-            "symbol": "BC-PGDĐTBX",
+            "agency_symbol": "PGD&ĐTBX",
             "place": "Bát Xát",
             "signer_authority": "KT. TRƯỞNG PHÒNG",
             "signer_title": "PHÓ TRƯỞNG PHÒNG",
             "signer_name": "Vàng Thị Mai",
             "archive_unit": "CM",
+            "archive_copies": "2",
         }
         self.assertRedirects(self.client.post(url, data), url)
         saved = ReportSettings.objects.get(unit=self.world.batxat)
-        self.assertEqual((saved.symbol, saved.signer_name), ("BC-PGDĐTBX", "Vàng Thị Mai"))
+        self.assertEqual(
+            (saved.agency_symbol, saved.signer_name, saved.archive_copies),
+            ("PGD&ĐTBX", "Vàng Thị Mai", 2),
+        )
         entry = AuditEntry.objects.get(target_type="reports.ReportSettings")
         self.assertEqual(entry.actor, self.world.users["department_admin"])
-        self.assertEqual((entry.after or {})["symbol"], "BC-PGDĐTBX")
+        self.assertEqual((entry.after or {})["agency_symbol"], "PGD&ĐTBX")
         document = self._start("batxat_officer", "PGD082")
         self.assertEqual(
-            (document.signer_authority, document.signer_title, document.archive_unit),
-            ("KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "CM"),
+            (
+                document.signer_authority,
+                document.signer_title,
+                document.archive_unit,
+                document.archive_copies,
+            ),
+            ("KT. TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "CM", 2),
         )
         response = self.client.get(reverse("reports:report_download", args=[document.pk, "docx"]))
         text = _text(response.content)
-        self.assertIn("/BC-PGDĐTBX", text)
+        self.assertIn("Số:      /BC-PGD&ĐTBX", text)
         self.assertIn("Vàng Thị Mai", text)
-        self.assertIn("- Lưu: VT, CM.", text)
+        self.assertIn("- Lưu: VT, CM, 02b.", text)
 
     def test_settings_form_refuses_an_empty_header_line(self) -> None:
         """An empty issuing body is a message at the field; nothing is saved."""
         url = reverse("reports:report_settings", args=["PGD082"])
         self.client.force_login(self.world.users["department_admin"])
-        response = self.client.post(url, {"agency": " ", "symbol": "BC", "place": "Bát Xát"})
+        response = self.client.post(
+            url, {"agency": " ", "agency_symbol": "PGDĐT", "place": "Bát Xát"}
+        )
         self.assertEqual(response.status_code, 200)
         self.assertIn("agency", response.context["form"].errors)
         self.assertIn("signer_title", response.context["form"].errors)

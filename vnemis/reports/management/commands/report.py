@@ -10,17 +10,19 @@ from vnemis.indicators.models import ElementValue
 from vnemis.indicators.periods import PeriodError, parse_period
 from vnemis.organisations.models import OrgUnit
 from vnemis.reports import services
-from vnemis.reports.choices import ReportKind, ReportStatus
+from vnemis.reports.choices import ReportStatus
+from vnemis.reports.errors import ReportError
 from vnemis.reports.models import ReportDocument
-from vnemis.reports.rendering import FORMATS, RenderError, render
-from vnemis.reports.selectors import ReportDataError
+from vnemis.reports.registry import document_kind
+from vnemis.reports.rendering import FORMATS, render
 
 
 class Command(BaseCommand):
     help = "Write a report: the semi-annual DX report as DOCX (NĐ 30/2020), XLSX or PDF."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=ReportKind.values)
+        # Any name: an unknown kind is refused with the list of kinds (registry.KINDS).
+        parser.add_argument("kind", help="kind of report, e.g. dx-semiannual")
         parser.add_argument("--org", required=True, help="code of the reporting unit")
         parser.add_argument("--period", required=True, help="half-year, e.g. 2022H1")
         parser.add_argument("--output", required=True, help="file to write")
@@ -31,6 +33,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            document_kind(options["kind"])
+        except ReportError as exc:
+            raise CommandError(exc.message) from exc
         output = Path(options["output"])
         fmt = options["format"] or output.suffix.lstrip(".").lower()
         if fmt not in FORMATS:
@@ -59,8 +65,8 @@ class Command(BaseCommand):
                     unit=unit, period_code=period.code, by=None, kind=options["kind"]
                 )
             content = render(document, fmt)
-        except (ReportDataError, RenderError) as exc:
-            raise CommandError(str(exc)) from exc
+        except ReportError as exc:
+            raise CommandError(exc.message) from exc
         output.write_bytes(content)
         state = "final" if document.is_locked else "draft"
         self.stdout.write(

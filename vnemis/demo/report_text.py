@@ -1,8 +1,8 @@
-"""The Lào Cai 2022H1 report's own text and figures, as sample data for the DX report.
-
-Used by the tests of the document and by the demo, which stores this text as the officer's
-draft and the programmes' progress notes. The document's wording is Vietnamese: it is the
-Department's report, not UI text.
+"""The text of the Lào Cai Department's report for the first half of 2022, with the demo's
+figures: the demo stores it as the officer's draft of the 2022H1 report and as the progress
+notes of the province's programmes, and its tests render it with the generic report builder
+(`vnemis.reports.documents.dx_semiannual`). The wording is Vietnamese: it is the Department's
+report, not UI text.
 """
 
 from __future__ import annotations
@@ -10,10 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from vnemis.reports.documents.dx_semiannual import (
-    AGENCY,
-    AGENCY_IN_TEXT,
-    PARENT_AGENCY,
-    SYMBOL,
     DxArea,
     DxReportData,
     FigureText,
@@ -23,8 +19,15 @@ from vnemis.reports.documents.dx_semiannual import (
 )
 from vnemis.reports.numbers import format_int, format_percent
 
+# The Department's own header, as its 2022 report has it.
+PARENT_AGENCY = "UBND TỈNH LÀO CAI"
+AGENCY = "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
+AGENCY_IN_TEXT = "Sở Giáo dục và Đào tạo tỉnh Lào Cai"
+AGENCY_SYMBOL = "SGDĐT"
+PLACE = "Lào Cai"
 
-def sample_data_laocai_2022() -> DxReportData:
+
+def laocai_report_2022h1() -> DxReportData:
     """The report for the first half of 2022, as a draft, with the demo province's figures.
 
     The figures are those the Lào Cai 2022 demo records produce; the narratives and task lists
@@ -39,8 +42,8 @@ def sample_data_laocai_2022() -> DxReportData:
         parent_agency=PARENT_AGENCY,
         agency=AGENCY,
         agency_in_text=AGENCY_IN_TEXT,
-        symbol=SYMBOL,
-        place="Lào Cai",
+        agency_symbol=AGENCY_SYMBOL,
+        place=PLACE,
         date=None,
         month=6,
         year=2022,
