@@ -9,6 +9,12 @@ class ExportKind(models.TextChoices):
     STAFF = "staff", _("Staff")
     SCHOOLS = "schools", _("Schools")
     RECORDS = "records", _("Records behind a figure")
+    ORG_UNITS = "org_units", _("Organisation units")
+    SITES = "sites", _("School sites")
+    CLASSES = "classes", _("Classes")
+    INDICATOR_VALUES = "indicator_values", _("Indicator values")
+    PLAN_TASKS = "plan_tasks", _("Plan tasks")
+    IMPORT_JOBS = "import_jobs", _("Import jobs")
 
 
 class ExportFormat(models.TextChoices):

@@ -9,93 +9,63 @@ cells: choice codes become their labels, dates stay dates.
 
 The worker builds the definition again from the stored filters and the user's scope as it is
 when the job runs: a user who lost access since receives fewer rows, or none.
+
+The listed models are declared as ``ListExport``s (columns, masked columns, FilterSet, scoped
+queryset): their page, file, job and API endpoint read the same declaration. The student list
+(tied to the current school year), the school list (levels gathered per school) and the
+records behind a figure are written as functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
-import django_filters
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from vnemis.accounts.models import User
+from vnemis.core.masking import mask_phone
 from vnemis.core.sorting import natural_order
 from vnemis.exports.choices import ExportKind
+from vnemis.exports.spec import (
+    Column,
+    Definition,
+    ExportError,
+    ExportSpec,
+    ListExport,
+    Params,
+    Row,
+    filtered,
+    full_name,
+    labels,
+    strict_params,
+)
+from vnemis.imports import access as import_access
+from vnemis.imports.choices import ImportKind, JobStatus
+from vnemis.imports.filtersets import ImportJobFilterSet
 from vnemis.indicators import access as indicator_access
 from vnemis.indicators import drill
+from vnemis.indicators.filtersets import IndicatorValueFilterSet
 from vnemis.indicators.models import Indicator
 from vnemis.indicators.periods import parse_period
 from vnemis.organisations import access as org_access
-from vnemis.organisations.choices import GroupSetCode, Ownership
+from vnemis.organisations.choices import GroupSetCode, OrgUnitKind, Ownership, SchoolLevel
+from vnemis.organisations.filtersets import OrgUnitFilterSet, SchoolFilterSet, SiteFilterSet
 from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.people import access as people_access
 from vnemis.people.choices import Ethnicity, Qualification, Sex, StaffPosition
-from vnemis.people.filtersets import EnrollmentFilterSet, StaffFilterSet
+from vnemis.people.filtersets import EnrollmentFilterSet, SchoolClassFilterSet, StaffFilterSet
+from vnemis.plans import access as plan_access
+from vnemis.plans.choices import TaskStatus
+from vnemis.plans.filtersets import STATUS_NOW, PlanTaskFilterSet, task_status_on
+from vnemis.plans.models import TaskUpdate
 
-Params = dict[str, Any]
-Row = tuple[Any, ...]
-# Rows fetched per database round trip while a file is written.
-CHUNK_SIZE = 2000
-
-
-class ExportError(ValueError):
-    """The export cannot be made as asked (a figure without records, an unknown list); the
-    message says so to the user."""
-
-
-@dataclass(frozen=True)
-class ExportSpec:
-    """A list ready to write: file name stem, sheet title, header row, and its rows."""
-
-    stem: str
-    sheet: str
-    headers: tuple[str, ...]
-    rows: QuerySet[Any, Any]  # values_list(...) tuples, in the list's order
-    cells: Callable[[Row], Row]  # one plain row → the cells of the file
-
-    def lines(self, *, chunk_size: int = CHUNK_SIZE) -> Iterator[Row]:
-        cells = self.cells
-        for row in self.rows.iterator(chunk_size=chunk_size):
-            yield cells(row)
-
-
-@dataclass(frozen=True)
-class Definition:
-    """``params`` reads the list's filters from its query string (cleaned, JSON-ready);
-    ``build(user=, params=)`` makes the rows of that user's scope."""
-
-    params: Callable[[QueryDict], Params]
-    build: Callable[..., ExportSpec]
-
-
-def _full_name(family: str, middle: str, given: str) -> str:
-    return " ".join(p for p in (family, middle, given) if p)
-
-
-def _labels(choices: Any) -> dict[str, str]:
-    """Code → label in the active language, resolved once per export rather than per row."""
-    return {str(code): str(label) for code, label in choices}
-
-
-def _filter_params(filterset_class: type[django_filters.FilterSet], query: QueryDict) -> Params:
-    """The filters the list applies: those its form accepts, as text (the list ignores an
-    invalid one, and so does the export)."""
-    form = filterset_class(query, queryset=filterset_class._meta.model.objects.none()).form
-    form.is_valid()
-    return {k: str(v) for k, v in form.cleaned_data.items() if v is not None and v != ""}
-
-
-def _filters(filterset_class: type[django_filters.FilterSet], params: Params) -> QueryDict:
-    query = QueryDict(mutable=True)
-    for name in filterset_class.base_filters:
-        if params.get(name) not in (None, ""):
-            query[name] = str(params[name])
-    return query
+_NAME_FIELDS = ("person__family_name", "person__middle_name", "person__given_name")
 
 
 # Students: one row per active enrolment of the school year, as on the student list.
@@ -103,7 +73,7 @@ def _filters(filterset_class: type[django_filters.FilterSet], params: Params) ->
 
 def _student_params(query: QueryDict) -> Params:
     year = SchoolYear.current()
-    return {**_filter_params(EnrollmentFilterSet, query), "year": year.pk if year else None}
+    return {**strict_params(EnrollmentFilterSet, query), "year": year.pk if year else None}
 
 
 def _students(*, user: User, params: Params) -> ExportSpec:
@@ -120,9 +90,7 @@ def _students(*, user: User, params: Params) -> ExportSpec:
             "student__code",
         )
     )
-    rows = EnrollmentFilterSet(
-        _filters(EnrollmentFilterSet, params), queryset=enrollments
-    ).qs.values_list(
+    rows = filtered(EnrollmentFilterSet, params, enrollments).values_list(
         "student__code",
         "student__person__family_name",
         "student__person__middle_name",
@@ -135,7 +103,7 @@ def _students(*, user: User, params: Params) -> ExportSpec:
         "grade",
         "school_class__name",
     )
-    sexes, ethnicities = _labels(Sex.choices), _labels(Ethnicity.choices)
+    sexes, ethnicities = labels(Sex.choices), labels(Ethnicity.choices)
 
     def cells(row: Row) -> Row:
         code, family, middle, given, birth, sex, ethnicity, school_code, school, grade, klass = row
@@ -174,87 +142,14 @@ def _students(*, user: User, params: Params) -> ExportSpec:
     )
 
 
-# Staff: active staff members, as on the staff list.
-
-
-def _staff_params(query: QueryDict) -> Params:
-    return _filter_params(StaffFilterSet, query)
-
-
-def _staff(*, user: User, params: Params) -> ExportSpec:
-    staff = (
-        people_access.staff_for_user(user=user)
-        .filter(is_active=True)
-        .order_by("org_unit__code", "code")
-    )
-    rows = StaffFilterSet(_filters(StaffFilterSet, params), queryset=staff).qs.values_list(
-        "code",
-        "person__family_name",
-        "person__middle_name",
-        "person__given_name",
-        "person__birth_date",
-        "person__sex",
-        "position",
-        "job_title",
-        "qualification",
-        "subject",
-        "org_unit__code",
-        "org_unit__name",
-    )
-    sexes, positions = _labels(Sex.choices), _labels(StaffPosition.choices)
-    qualifications = _labels(Qualification.choices)
-
-    def cells(row: Row) -> Row:
-        code, family, middle, given, birth, sex, position, title, qual, subject, ucode, unit = row
-        return (
-            code,
-            _full_name(family, middle, given),
-            birth,
-            sexes.get(sex, ""),
-            positions.get(position, ""),
-            title,
-            qualifications.get(qual, ""),
-            subject,
-            ucode,
-            unit,
-        )
-
-    return ExportSpec(
-        stem="can-bo",
-        sheet=_("Staff"),
-        headers=(
-            _("Staff code"),
-            _("Full name"),
-            _("Date of birth"),
-            _("Sex"),
-            _("Position"),
-            _("Job title"),
-            _("Qualification"),
-            _("Main subject"),
-            _("Unit code"),
-            _("Unit"),
-        ),
-        rows=rows,
-        cells=cells,
-    )
-
-
-# Schools: the school list's search and level filter.
-
-
-def _school_params(query: QueryDict) -> Params:
-    # The list reads the same two values (parse_text_param: stripped, at most 200 and 8).
-    q, level = (query.get("q") or "").strip()[:200], (query.get("level") or "").strip()[:8]
-    return {k: v for k, v in (("q", q), ("level", level)) if v}
+# Schools: the school list, with each school's levels.
 
 
 def _schools(*, user: User, params: Params) -> ExportSpec:
-    schools = org_access.schools_for_user(user=user).search(str(params.get("q", "")))
-    if params.get("level"):
-        schools = schools.in_group(GroupSetCode.LEVEL.value, str(params["level"]))
+    schools = filtered(SchoolFilterSet, params, org_access.schools_for_user(user=user))
     schools = schools.order_by("code")
     rows = schools.values_list("pk", "code", "name", "ownership", "address")
-    ownerships = _labels(Ownership.choices)
+    ownerships = labels(Ownership.choices)
     levels: dict[int, list[str]] = {}
     loaded = False
 
@@ -285,6 +180,171 @@ def _schools(*, user: User, params: Params) -> ExportSpec:
         cells=cells,
     )
 
+
+# The lists declared once (ListExport): the file, the job and the API read the same columns.
+
+
+def _plan_task_stem(params: Params) -> str:
+    programme = str(params.get("programme", ""))
+    return f"nhiem-vu-{programme}" if programme else "nhiem-vu"
+
+
+def _overdue_today(deadline: dt.date | None, status: str) -> str:
+    # As on the task list: past its deadline and not done; on the deadline it is still due.
+    overdue = deadline is not None and deadline < timezone.localdate()
+    return _("Overdue") if overdue and status != TaskStatus.DONE else ""
+
+
+def _plan_tasks(user: User) -> QuerySet[Any]:
+    """Tasks with their status today and their latest update on or before today."""
+    today = timezone.localdate()
+    latest = TaskUpdate.objects.filter(task=OuterRef("pk"), on__lte=today).order_by("-on", "-id")
+    tasks = task_status_on(plan_access.tasks_for_user(user=user), today)
+    return tasks.annotate(
+        last_on=Subquery(latest.values("on")[:1]), last_note=Subquery(latest.values("note")[:1])
+    ).order_by("programme__issued_on", "programme__code", "number")
+
+
+def _homeroom_teacher(family: str | None, middle: str | None, given: str | None) -> str:
+    return full_name(family or "", middle or "", given or "")
+
+
+STAFF = ListExport(
+    stem="can-bo",
+    sheet=gettext_lazy("Staff"),
+    filterset=StaffFilterSet,
+    queryset=lambda user: (
+        people_access.staff_for_user(user=user)
+        .filter(is_active=True)
+        .order_by("org_unit__code", "code")
+    ),
+    columns=(
+        Column(gettext_lazy("Staff code"), ("code",)),
+        Column(gettext_lazy("Full name"), _NAME_FIELDS, show=full_name),
+        Column(gettext_lazy("Date of birth"), ("person__birth_date",)),
+        Column(gettext_lazy("Sex"), ("person__sex",), choices=Sex.choices),
+        Column(gettext_lazy("Position"), ("position",), choices=StaffPosition.choices),
+        Column(gettext_lazy("Job title"), ("job_title",)),
+        Column(gettext_lazy("Qualification"), ("qualification",), choices=Qualification.choices),
+        Column(gettext_lazy("Main subject"), ("subject",)),
+        Column(gettext_lazy("Unit code"), ("org_unit__code",)),
+        Column(gettext_lazy("Unit"), ("org_unit__name",)),
+        # Masked as on the staff member's page, outside the subtrees of the administrators
+        # and principals (``personal_data_visible``).
+        Column(gettext_lazy("Phone"), ("person__phone",), mask=mask_phone),
+    ),
+    unit_field="org_unit_id",
+)
+
+ORG_UNITS = ListExport(
+    stem="don-vi",
+    sheet=gettext_lazy("Organisation units"),
+    filterset=OrgUnitFilterSet,
+    queryset=lambda user: org_access.orgunits_for_user(user=user).order_by("kind", "code"),
+    columns=(
+        Column(gettext_lazy("Code"), ("code",)),
+        Column(gettext_lazy("Name"), ("name",)),
+        Column(gettext_lazy("Kind"), ("kind",), choices=OrgUnitKind.choices),
+        Column(gettext_lazy("MOET code"), ("moet_code",)),
+        Column(gettext_lazy("Ownership"), ("ownership",), choices=Ownership.choices),
+        Column(gettext_lazy("Address"), ("address",)),
+    ),
+)
+
+SITES = ListExport(
+    stem="diem-truong",
+    sheet=gettext_lazy("School sites"),
+    filterset=SiteFilterSet,
+    queryset=lambda user: org_access.sites_for_user(user=user).order_by("school__code", "code"),
+    columns=(
+        Column(gettext_lazy("Code"), ("code",)),
+        Column(gettext_lazy("Name"), ("name",)),
+        Column(gettext_lazy("School code"), ("school__code",)),
+        Column(gettext_lazy("School"), ("school__name",)),
+        Column(gettext_lazy("Address"), ("address",)),
+    ),
+)
+
+CLASSES = ListExport(
+    stem="lop-hoc",
+    sheet=gettext_lazy("Classes"),
+    filterset=SchoolClassFilterSet,
+    queryset=lambda user: people_access.classes_for_user(user=user).order_by(
+        "school__code", "-school_year__starts_on", "grade", *natural_order("name")
+    ),
+    columns=(
+        Column(gettext_lazy("School code"), ("school__code",)),
+        Column(gettext_lazy("School"), ("school__name",)),
+        Column(gettext_lazy("School year"), ("school_year__code",)),
+        Column(gettext_lazy("Level"), ("level",), choices=SchoolLevel.choices),
+        Column(pgettext_lazy("grade level", "Grade"), ("grade",)),
+        Column(gettext_lazy("Class"), ("name",)),
+        Column(
+            gettext_lazy("Homeroom teacher"),
+            tuple(f"homeroom_teacher__{name}" for name in _NAME_FIELDS),
+            show=_homeroom_teacher,
+        ),
+    ),
+)
+
+INDICATOR_VALUES = ListExport(
+    stem="gia-tri-chi-so",
+    sheet=gettext_lazy("Indicator values"),
+    filterset=IndicatorValueFilterSet,
+    # The analytics table's rows of the units whose figures the user may see.
+    queryset=lambda user: indicator_access.element_values_for_user(user=user).order_by(
+        "unit__code", "period", "element__code", "category"
+    ),
+    columns=(
+        Column(gettext_lazy("Unit code"), ("unit__code",)),
+        Column(gettext_lazy("Unit"), ("unit__name",)),
+        Column(gettext_lazy("Period"), ("period",)),
+        Column(gettext_lazy("Data element code"), ("element__code",)),
+        Column(gettext_lazy("Data element"), ("element__name",)),
+        Column(gettext_lazy("Category"), ("category",)),
+        Column(gettext_lazy("Value"), ("value",)),
+        Column(gettext_lazy("Own records"), ("own",)),
+    ),
+)
+
+PLAN_TASKS = ListExport(
+    stem=_plan_task_stem,
+    sheet=gettext_lazy("Plan tasks"),
+    filterset=PlanTaskFilterSet,
+    queryset=_plan_tasks,
+    columns=(
+        Column(gettext_lazy("No."), ("number",)),
+        Column(gettext_lazy("Task"), ("title",)),
+        Column(gettext_lazy("Owner unit"), ("owner__name",)),
+        Column(gettext_lazy("Deadline"), ("deadline",)),
+        Column(gettext_lazy("Status"), (STATUS_NOW,), choices=TaskStatus.choices),
+        Column(gettext_lazy("Latest update"), ("last_on",)),
+        Column(gettext_lazy("Progress note"), ("last_note",), show=lambda note: note or ""),
+        Column(gettext_lazy("Overdue"), ("deadline", STATUS_NOW), show=_overdue_today),
+    ),
+)
+
+IMPORT_JOBS = ListExport(
+    stem="nhap-du-lieu",
+    sheet=gettext_lazy("Import jobs"),
+    filterset=ImportJobFilterSet,
+    queryset=lambda user: import_access.jobs_for_user(user=user).order_by("-created_at", "-id"),
+    columns=(
+        Column(gettext_lazy("No."), ("pk",)),
+        Column(gettext_lazy("Kind"), ("kind",), choices=ImportKind.choices),
+        Column(gettext_lazy("File"), ("source__original_name",)),
+        Column(gettext_lazy("Unit"), ("scope_unit__name",), show=lambda name: name or ""),
+        Column(gettext_lazy("Dry run"), ("dry_run",), show=lambda dry: _("Yes") if dry else ""),
+        Column(gettext_lazy("Status"), ("status",), choices=JobStatus.choices),
+        Column(gettext_lazy("Rows"), ("total",)),
+        Column(gettext_lazy("Created"), ("created",)),
+        Column(gettext_lazy("Updated"), ("updated",)),
+        Column(gettext_lazy("Unchanged"), ("unchanged",)),
+        Column(gettext_lazy("Rejected"), ("rejected",)),
+        Column(gettext_lazy("Started at"), ("started_at",)),
+        Column(gettext_lazy("Finished at"), ("finished_at",)),
+    ),
+)
 
 # Records behind a figure (indicator drill-through).
 
@@ -367,9 +427,9 @@ def _records(*, user: User, params: Params) -> ExportSpec:
                 "school__name",
                 "school_class__name",
             ),
-            cells=lambda r: (r[0], _full_name(r[1], r[2], r[3]), r[4], r[5], r[6] or ""),
+            cells=lambda r: (r[0], full_name(r[1], r[2], r[3]), r[4], r[5], r[6] or ""),
         )
-    positions = _labels(StaffPosition.choices)
+    positions = labels(StaffPosition.choices)
     return ExportSpec(
         stem=stem,
         sheet=sheet,
@@ -382,15 +442,25 @@ def _records(*, user: User, params: Params) -> ExportSpec:
             "position",
             "org_unit__name",
         ),
-        cells=lambda r: (r[0], _full_name(r[1], r[2], r[3]), positions.get(r[4], ""), r[5]),
+        cells=lambda r: (r[0], full_name(r[1], r[2], r[3]), positions.get(r[4], ""), r[5]),
     )
 
 
-DEFINITIONS: Mapping[str, Definition] = {
+__all__ = ["DEFINITIONS", "ExportError", "ExportSpec", "Params", "Row", "export_spec"]
+
+DEFINITIONS: Mapping[str, Definition | ListExport] = {
     ExportKind.STUDENTS: Definition(params=_student_params, build=_students),
-    ExportKind.STAFF: Definition(params=_staff_params, build=_staff),
-    ExportKind.SCHOOLS: Definition(params=_school_params, build=_schools),
+    ExportKind.STAFF: STAFF,
+    ExportKind.SCHOOLS: Definition(
+        params=lambda query: strict_params(SchoolFilterSet, query), build=_schools
+    ),
     ExportKind.RECORDS: Definition(params=_record_params, build=_records),
+    ExportKind.ORG_UNITS: ORG_UNITS,
+    ExportKind.SITES: SITES,
+    ExportKind.CLASSES: CLASSES,
+    ExportKind.INDICATOR_VALUES: INDICATOR_VALUES,
+    ExportKind.PLAN_TASKS: PLAN_TASKS,
+    ExportKind.IMPORT_JOBS: IMPORT_JOBS,
 }
 
 

@@ -22,16 +22,22 @@ from vnemis.exports.writers import CONTENT_TYPES
 LIVE = {ExportStatus.QUEUED, ExportStatus.RUNNING}
 
 
-def export_requested(request: AuthedRequest) -> bool:
-    """Whether a list was asked for as a file (``?export=xlsx`` or ``?export=csv``)."""
-    return request.GET.get("export") in ExportFormat.values
+@login_required
+@guard_parameters
+def list_file(request: AuthedRequest, kind: str) -> HttpResponse:
+    """The file of list ``kind`` (``?export=xlsx`` or ``?export=csv``) with the filters of the
+    query, as the list's page reads them: the pages link here, and answer their own
+    ``?export=`` with a redirect here (``core.filtersets.export_redirect``)."""
+    if kind not in definitions.DEFINITIONS:
+        raise Http404
+    return list_export(request, kind=kind)
 
 
 def list_export(
     request: AuthedRequest, *, kind: str, params: definitions.Params | None = None
 ) -> HttpResponse:
-    """The export branch of a list view: the list ``kind`` with the request's filters (or
-    ``params``, when the view resolved them itself), in the format of ``?export=``.
+    """The list ``kind`` with the request's filters (or ``params``, when the caller resolved
+    them itself), in the format of ``?export=``; a filter the list refuses answers 400.
 
     Up to ``VNEMIS_EXPORT_INLINE_ROWS`` rows the file is the answer; a longer list (counted
     only up to that limit, as the capped lists do) becomes an export job and the answer is

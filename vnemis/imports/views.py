@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
@@ -16,12 +14,18 @@ from django.views.decorators.http import require_POST
 from vnemis.accounts.http import AuthedRequest
 from vnemis.core import uploads
 from vnemis.core.downloads import stored_file_response
-from vnemis.core.http import guard_parameters, paginate
+from vnemis.core.filtersets import export_redirect, export_requested
+from vnemis.core.http import (
+    bad_parameter_response,
+    guard_parameters,
+    paginate,
+    query_without_page,
+)
 from vnemis.core.xlsx import XLSX_TYPE
 from vnemis.imports import access, services
 from vnemis.imports.choices import ImportKind
+from vnemis.imports.filtersets import ImportJobFilterSet
 from vnemis.imports.formats import FORMATS
-from vnemis.imports.tasks import import_job_run_task
 from vnemis.imports.templates_xlsx import template_bytes
 from vnemis.organisations.scope import user_scope
 
@@ -50,12 +54,6 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _start(request: AuthedRequest, job_id: int) -> None:
-    transaction.on_commit(
-        partial(import_job_run_task.enqueue, job_id=job_id, user_id=request.user.pk)
-    )
-
-
 @uploads.upload_kind(uploads.UploadKind.IMPORT)
 @login_required
 def import_list(request: AuthedRequest) -> HttpResponse:
@@ -70,25 +68,31 @@ def import_list(request: AuthedRequest) -> HttpResponse:
     if posted and form.is_valid():
         unit = next(u for u in units if u.code == form.cleaned_data["unit"])
         upload = form.cleaned_data["file"]
-        with uploads.upload_path(upload) as path, transaction.atomic():
-            source = services.import_file_store(path=path, name=upload.name, by=request.user)
-            job = services.import_job_create(
-                source=source,
+        with uploads.upload_path(upload) as path:
+            job = services.import_upload(
+                path=path,
+                name=upload.name,
                 kind=form.cleaned_data["kind"],
+                into=unit,
                 by=request.user,
                 dry_run=form.cleaned_data["dry_run"],
                 partial=form.cleaned_data["partial"],
-                scope_unit=unit,
             )
-            _start(request, job.pk)
         return redirect("imports:import_detail", pk=job.pk)
     jobs = access.jobs_for_user(user=request.user).select_related("source", "scope_unit")
+    filterset = ImportJobFilterSet(request.GET, queryset=jobs)
+    if not filterset.is_valid():  # no guard_parameters here: it would read the upload
+        return bad_parameter_response(request, filterset.error_message())
+    if export_requested(request):
+        return export_redirect(request, kind="import_jobs")
     return render(
         request,
         "imports/import_list.html",
         {
             "form": form,
-            "page": paginate(request, jobs),
+            "filterset": filterset,
+            "page": paginate(request, filterset.qs),
+            "query": query_without_page(request),
             "kinds": ImportKind.choices,
         },
     )
@@ -134,16 +138,7 @@ def import_commit(request: AuthedRequest, pk: int) -> HttpResponse:
     job = access.job_get_for_user(user=request.user, pk=pk)
     if job.scope_unit not in access.import_units_for_user(user=request.user):
         raise Http404
-    with transaction.atomic():
-        again = services.import_job_create(
-            source=job.source,
-            kind=job.kind,
-            by=request.user,
-            dry_run=False,
-            partial="partial" in request.POST,
-            scope_unit=job.scope_unit,
-        )
-        _start(request, again.pk)
+    again = services.import_job_commit(job=job, by=request.user, partial="partial" in request.POST)
     return redirect("imports:import_detail", pk=again.pk)
 
 

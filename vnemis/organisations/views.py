@@ -6,15 +6,15 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from vnemis.accounts.http import AuthedRequest
+from vnemis.core.filtersets import export_redirect, export_requested
 from vnemis.core.http import (
     guard_parameters,
     paginate,
     parse_text_param,
     query_without_page,
 )
-from vnemis.exports.views import export_requested, list_export
 from vnemis.organisations import access, selectors
-from vnemis.organisations.choices import SchoolLevel
+from vnemis.organisations.filtersets import SchoolFilterSet
 from vnemis.organisations.models import OrgPlacement, OrgUnit, TreeVersion
 from vnemis.organisations.scope import user_scope
 
@@ -99,22 +99,16 @@ def orgunit_tree(request: AuthedRequest) -> HttpResponse:
 @guard_parameters
 def school_list(request: AuthedRequest) -> HttpResponse:
     schools = access.schools_for_user(user=request.user).prefetch_related("groups__group_set")
-    q = parse_text_param(request.GET, "q")
-    schools = schools.search(q)
-    level = parse_text_param(request.GET, "level", max_length=8)
-    if level:
-        schools = schools.in_group("level", level)
-    schools = schools.order_by("code")
+    filterset = SchoolFilterSet(request.GET, queryset=schools)
+    rows = filterset.qs.order_by("code")  # a refused value answers 400 here
     if export_requested(request):
-        return list_export(request, kind="schools", params={"q": q, "level": level})
+        return export_redirect(request, kind="schools")
     return render(
         request,
         "organisations/school_list.html",
         {
-            "page": paginate(request, schools, capped=True),
+            "filterset": filterset,
+            "page": paginate(request, rows, capped=True),
             "query": query_without_page(request),
-            "q": q,
-            "level": level,
-            "level_choices": SchoolLevel.choices,
         },
     )

@@ -7,10 +7,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from vnemis.core.filtersets import FilterSet, IntegerFilter, TextFilter
 from vnemis.core.text import search_words, words_match
 from vnemis.organisations.choices import SchoolLevel
-from vnemis.people.choices import StaffPosition
-from vnemis.people.models import Enrollment, Staff
+from vnemis.people.choices import EnrollmentStatus, StaffPosition
+from vnemis.people.models import Enrollment, SchoolClass, Staff, Student
 
 
 def _search_people(queryset: QuerySet[Any], prefix: str, code_field: str, value: str) -> Any:
@@ -35,14 +36,15 @@ def _looks_like_code(word: str) -> bool:
     return word.startswith("cb") or any(c.isdigit() for c in word)
 
 
-class EnrollmentFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # untyped package
+class EnrollmentFilterSet(FilterSet):
     """Filters of the student list (one row per active enrolment of the current year)."""
 
-    q = django_filters.CharFilter(label=_("Name or student code"), method="search")
-    school = django_filters.CharFilter(field_name="school__code", label=_("School code"))
+    q = TextFilter(label=_("Name or student code"), method="search")
+    school = TextFilter(field_name="school__code", label=_("School code"), max_length=32)
     level = django_filters.ChoiceFilter(choices=SchoolLevel.choices, label=_("Level"))
-    grade = django_filters.NumberFilter(label=pgettext_lazy("grade level", "Grade"))
-    school_class = django_filters.NumberFilter(label=_("Class"))
+    # Grade 0 is the preschool age groups.
+    grade = IntegerFilter(label=pgettext_lazy("grade level", "Grade"), min_value=0, max_value=12)
+    school_class = IntegerFilter(label=_("Class"))
 
     class Meta:
         model = Enrollment
@@ -52,9 +54,11 @@ class EnrollmentFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # un
         return _search_people(queryset, "student__person__", "student__code", value)
 
 
-class StaffFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # untyped package
-    q = django_filters.CharFilter(label=_("Name or staff code"), method="search")
-    unit = django_filters.CharFilter(field_name="org_unit__code", label=_("Unit code"))
+class StaffFilterSet(FilterSet):
+    """Filters of the staff list (active staff members)."""
+
+    q = TextFilter(label=_("Name or staff code"), method="search")
+    unit = TextFilter(field_name="org_unit__code", label=_("Unit code"), max_length=32)
     position = django_filters.ChoiceFilter(choices=StaffPosition.choices, label=_("Position"))
 
     class Meta:
@@ -63,3 +67,36 @@ class StaffFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # untyped
 
     def search(self, queryset: QuerySet[Staff], name: str, value: str) -> Any:
         return _search_people(queryset, "person__", "code", value)
+
+
+class StudentFilterSet(FilterSet):
+    """Students (one row per student, whatever their enrolments): by name or code, and by
+    the school of an active enrolment."""
+
+    q = TextFilter(label=_("Name or student code"), method="search")
+    school = TextFilter(label=_("School code"), method="at_school", max_length=32)
+
+    class Meta:
+        model = Student
+        fields = ["q", "school"]
+
+    def search(self, queryset: QuerySet[Student], name: str, value: str) -> Any:
+        return _search_people(queryset, "person__", "code", value)
+
+    def at_school(self, queryset: QuerySet[Student], name: str, value: str) -> Any:
+        enrolled = Enrollment.objects.filter(school__code=value, status=EnrollmentStatus.ACTIVE)
+        return queryset.filter(pk__in=enrolled.values("student_id"))
+
+
+class SchoolClassFilterSet(FilterSet):
+    """Classes: by school, school year, level, grade and name ("6A" finds 6A1 and 6A2)."""
+
+    q = TextFilter(label=_("Class name"), field_name="name", lookup_expr="icontains", max_length=40)
+    school = TextFilter(field_name="school__code", label=_("School code"), max_length=32)
+    year = TextFilter(field_name="school_year__code", label=_("School year"), max_length=9)
+    level = django_filters.ChoiceFilter(choices=SchoolLevel.choices, label=_("Level"))
+    grade = IntegerFilter(label=pgettext_lazy("grade level", "Grade"), min_value=0, max_value=12)
+
+    class Meta:
+        model = SchoolClass
+        fields = ["q", "school", "year", "level", "grade"]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,8 +16,8 @@ from django.utils.translation import gettext as _
 from vnemis.accounts.http import AuthedRequest
 from vnemis.core import uploads
 from vnemis.core.downloads import stored_file_response
+from vnemis.core.filtersets import export_redirect, export_requested
 from vnemis.core.http import (
-    clean_param,
     guard_parameters,
     paginate,
     parse_text_param,
@@ -30,6 +28,7 @@ from vnemis.core.xlsx import xlsx_response
 from vnemis.organisations.scope import user_scope
 from vnemis.plans import access, selectors, services
 from vnemis.plans.choices import TaskStatus
+from vnemis.plans.filtersets import PlanTaskFilterSet
 from vnemis.plans.forms import TaskUpdateAddForm
 from vnemis.plans.selectors import TaskState
 
@@ -113,42 +112,6 @@ class TaskRow:
     overdue: bool
 
 
-@dataclass(frozen=True)
-class TaskFilters:
-    """The filters of a programme's task list, as read from the query."""
-
-    owner: str
-    status: str
-    overdue: bool
-    q: str
-
-    @classmethod
-    def read(cls, request: AuthedRequest) -> TaskFilters:
-        status_field = forms.ChoiceField(required=False, choices=TaskStatus.choices)
-        return cls(
-            owner=parse_text_param(request.GET, "owner", max_length=32),
-            status=clean_param(request.GET, "status", status_field),
-            overdue=request.GET.get("overdue") == "1",
-            q=parse_text_param(request.GET, "q"),
-        )
-
-    def rows(self, states: list[TaskState], today: dt.date) -> list[TaskRow]:
-        """The tasks these filters keep, each with whether it is overdue ``today``."""
-        rows = []
-        for state in states:
-            row = TaskRow(state, state.overdue_on(today))
-            if self.owner and state.task.owner.code != self.owner:
-                continue
-            if self.status and state.status != self.status:
-                continue
-            if self.overdue and not row.overdue:
-                continue
-            if self.q and not _matches(self.q, state.task.title):
-                continue
-            rows.append(row)
-        return rows
-
-
 @login_required
 @guard_parameters
 def programme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -160,36 +123,13 @@ def programme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     # A programme has tens of tasks: their statuses are computed for all of them, then
     # filtered here, so that the status filter means the status shown.
     states = selectors.task_states_of(tasks=tasks, day=today)
-    filters = TaskFilters.read(request)
-    rows = filters.rows(states, today)
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            filename=f"nhiem-vu-{programme.code}.xlsx",
-            sheet=_("Plan tasks"),
-            headers=[
-                _("No."),
-                _("Task"),
-                _("Owner unit"),
-                _("Deadline"),
-                _("Status"),
-                _("Latest update"),
-                _("Progress note"),
-                _("Overdue"),
-            ],
-            rows=(
-                (
-                    r.state.task.number,
-                    r.state.task.title,
-                    r.state.task.owner.name,
-                    r.state.task.deadline,
-                    r.state.status_label,
-                    r.state.last_update.on if r.state.last_update else None,
-                    r.state.last_update.note if r.state.last_update else "",
-                    _("Overdue") if r.overdue else "",
-                )
-                for r in rows
-            ),
-        )
+    filterset = PlanTaskFilterSet(request.GET, queryset=tasks)
+    kept = set(filterset.qs.values_list("pk", flat=True))  # a refused value answers 400 here
+    if export_requested(request):
+        # The file of the same tasks: the programme's, with the page's filters.
+        params = {**filterset.params(), "programme": programme.code}
+        return export_redirect(request, kind="plan_tasks", params=params)
+    rows = [TaskRow(s, s.overdue_on(today)) for s in states if s.task.pk in kept]
     owners = sorted({s.task.owner for s in states}, key=lambda u: (u.name, u.code))
     return render(
         request,
@@ -201,7 +141,7 @@ def programme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "query": query_without_page(request),
             "owners": owners,
             "status_choices": TaskStatus.choices,
-            "filters": filters,
+            "filters": filterset.form.cleaned_data,
             "today": today,
         },
     )

@@ -51,7 +51,7 @@ class HeaderTests(PersonaTestCase):
     def test_signed_in_page_and_excel_export_are_not_stored(self) -> None:
         self.client.force_login(self.world.users["principal_a"])
         page = self.client.get(reverse("portal:home"))
-        export = self.client.get(reverse("people:student_list") + "?export=xlsx")
+        export = self.client.get(reverse("exports:list_file", args=["students"]) + "?export=xlsx")
         self.assertEqual(export["Content-Type"], XLSX)
         self.assertEqual(
             (page["Cache-Control"], export["Cache-Control"]),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from vnemis.accounts.models import RoleAssignment
+from vnemis.core.http import BadParameter
 from vnemis.core.models import AuditEntry
 from vnemis.core.xlsx import xlsx_write
 from vnemis.exports import definitions, services
@@ -153,13 +154,21 @@ class DefinitionTests(PersonaTestCase):
                 params={"org": "SGD10", "indicator": "nope", "period": "2022H1"},
             )
 
-    def test_params_keep_only_the_filters_the_list_accepts(self) -> None:
-        """The stored filters are those the list's form cleans; an invalid level is dropped
-        (as the list ignores it), the school year is fixed when asked."""
+    def test_params_keep_only_the_filters_the_list_applies(self) -> None:
+        """The stored filters are those the list applies, as written (paging and format are
+        not filters); the school year is fixed when asked."""
         params = definitions.DEFINITIONS["students"].params(
-            QueryDict("q=giang&level=nope&grade=3&page=4&export=csv")
+            QueryDict("q=giang&level=th&grade=3&page=4&export=csv")
         )
-        self.assertEqual(params, {"q": "giang", "grade": "3", "year": self.world.year.pk})
+        self.assertEqual(
+            params, {"q": "giang", "level": "th", "grade": "3", "year": self.world.year.pk}
+        )
+
+    def test_params_refuse_what_the_list_refuses(self) -> None:
+        """A value the list answers 400 to (a level that does not exist) is refused with the
+        same message, rather than dropped: the file then held every level's students."""
+        with self.assertRaisesMessage(BadParameter, "“level”"):
+            definitions.DEFINITIONS["students"].params(QueryDict("q=giang&level=nope"))
 
 
 @override_settings(MEDIA_ROOT=MEDIA, VNEMIS_JOBS_DIR=JOBS)
@@ -168,7 +177,8 @@ class ExportJobTests(PersonaTestCase):
         self.client.logout()
         self.client.force_login(self.world.users[persona])
         with self.captureOnCommitCallbacks(execute=True):
-            return self.client.get(url)
+            # A list's ?export= leads to the exports app's file of the list.
+            return self.client.get(url, follow=True)
 
     def job_for(
         self, persona: str, *, kind: str = "students", fmt: str = "xlsx", **params: Any
@@ -251,7 +261,7 @@ class ExportJobTests(PersonaTestCase):
         services.export_job_create(kind="students", params={}, fmt="csv", by=user)
         services.export_job_create(kind="staff", params={}, fmt="csv", by=user)
         self.client.force_login(user)
-        response = self.client.get(reverse("people:staff_list") + "?export=xlsx")
+        response = self.client.get(reverse("people:staff_list") + "?export=xlsx", follow=True)
         self.assertRedirects(response, reverse("exports:export_list"))
         self.assertEqual(ExportJob.objects.filter(created_by=user).count(), 3)
 

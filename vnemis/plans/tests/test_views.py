@@ -272,6 +272,7 @@ class ProgrammeDetailTests(PlanViewTestCase):
         self.login("province_officer")
         response = self.client.get(
             self.detail_url() + "?owner=" + self.world.school_a.code + "&export=xlsx",
+            follow=True,  # to the exports app's file of the programme's tasks
         )
         self.assertEqual(
             response["Content-Disposition"], 'attachment; filename="nhiem-vu-kh-49-2022.xlsx"'
@@ -302,7 +303,7 @@ class ProgrammeDetailTests(PlanViewTestCase):
                 ),
             ],
         )
-        overdue = self.client.get(self.detail_url() + "?overdue=1&export=xlsx")
+        overdue = self.client.get(self.detail_url() + "?overdue=1&export=xlsx", follow=True)
         self.assertEqual(
             [r[:2] for r in sheet_rows(overdue.content)[1:]], [(1, self.plans.province_task.title)]
         )
