@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
     "vnemis.core",
     "vnemis.accounts",
     "vnemis.organisations",
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
     "vnemis.exports",
     "vnemis.demo",
     "vnemis.portal",
+    "vnemis.api",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The API answers such an address in its own JSON shape (the middleware after refuses it).
+    "vnemis.api.middleware.ApiAddressMiddleware",
     # A control character in a path or query is refused before any view (the admin's too).
     "vnemis.core.http.RefuseControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -277,6 +282,55 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # End of uploads
+
+# REST API (/api/v1/, vnemis.api; docs/modules/api.md)
+# Tokens first: a request without one answers 401 with "WWW-Authenticate: Bearer"; the
+# session (with its CSRF check on writes) serves the browser.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "vnemis.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["vnemis.api.permissions.HasTokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["vnemis.api.throttling.ApiRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "vnemis.api.pagination.ApiCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "vnemis.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "vnemis.api.errors.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "vnemis API",
+    "DESCRIPTION": (
+        "Org units, schools, people, enrolments, indicators, plans and imports of the "
+        "Department of Education, scoped and masked as on the pages (docs/modules/api.md)."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrgUnitKindEnum": "vnemis.organisations.choices.OrgUnitKind",
+        "ImportKindEnum": "vnemis.imports.choices.ImportKind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vnemis.api.schema.error_responses",
+    ],
+}
+# Requests per minute of a signed-in person through the browser's session; a token has its
+# own rate. Counted in the cache: per process with the default local-memory cache.
+VNEMIS_API_SESSION_RATE_PER_MINUTE = int(env("API_SESSION_RATE", "300"))
+# End of REST API
 
 # Background jobs: the database queue run by `vnemis worker` (started by `make run` and
 # `vnemis serve`), or "immediate" to run each job in the web process right after commit (the

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("vnemis.accounts.urls")),
+    path("", include("vnemis.api.urls")),
     path("", include("vnemis.organisations.urls")),
     path("", include("vnemis.indicators.urls")),
     path("", include("vnemis.reports.urls")),

@@ -82,7 +82,9 @@ def query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
-def _address_has_control_characters(request: HttpRequest, path_values: Any = ()) -> bool:
+def address_has_control_characters(request: HttpRequest, path_values: Any = ()) -> bool:
+    """Whether the path, a query key or value (or one of ``path_values``) holds a control
+    character; ``RefuseControlCharactersMiddleware`` and the API's middleware refuse them."""
     values: list[Any] = [request.path, *path_values]
     for key, items in request.GET.lists():
         values += [key, *items]
@@ -90,7 +92,7 @@ def _address_has_control_characters(request: HttpRequest, path_values: Any = ())
 
 
 def _has_control_characters(request: HttpRequest, kwargs: Mapping[str, Any]) -> bool:
-    if _address_has_control_characters(request, kwargs.values()):
+    if address_has_control_characters(request, kwargs.values()):
         return True
     return any(_NUL in key or any(_NUL in v for v in items) for key, items in request.POST.lists())
 
@@ -150,7 +152,7 @@ class RefuseControlCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _address_has_control_characters(request):
+        if address_has_control_characters(request):
             return _control_character_response(request)
         return self.get_response(request)
 

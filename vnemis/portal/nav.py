@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from vnemis.accounts.choices import Role
+from vnemis.accounts.models import Viewer
 from vnemis.organisations.scope import Scope, user_scope
 
 
@@ -36,6 +36,11 @@ def _writer(scope: Scope) -> bool:
 def _staff_pages(scope: Scope) -> bool:
     """Officers, principals and teachers: the school, class and staff pages."""
     return scope.is_officer or bool(scope.teacher_paths)
+
+
+def _token_issuer(scope: Scope) -> bool:
+    """The Department's administrators issue API tokens for vendors' software."""
+    return scope.has_role(Role.DEPARTMENT_ADMIN)
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,12 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("people:student_list", _("Students"), _staff_pages),
     MenuEntry("people:staff_list", _("Staff"), _officer),
     MenuEntry("exports:export_list", _("My exports"), _staff_pages),
+    MenuEntry("api:token_list", _("API tokens"), _token_issuer),
+    MenuEntry("api:documentation", _("API documentation"), _above_school),
 )
 
 
-def menu_for(user: Any, *, current_path: str = "") -> list[MenuLink]:
+def menu_for(user: Viewer, *, current_path: str = "") -> list[MenuLink]:
     """The menu links of ``user``, the one for ``current_path`` marked active."""
     scope = user_scope(user)
     links: list[MenuLink] = []

@@ -24,8 +24,11 @@ _SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 _PERIOD_CODE = re.compile(r"\b(?:19|20)\d\d(?:H[12]|Q[1-4])\b")
 _PYTHON_VALUES = re.compile(r"(?<![\w-])(?:None|True|False)(?![\w-])")
 _TAG = re.compile(r"<[^>]+>")
+# Not read as prose: scripts and the like, and <code> (a literal the page shows on purpose, as
+# the API documentation shows parameter names and enumeration values).
 _INVISIBLE = re.compile(
-    r"<(script|style|template|textarea|noscript)\b.*?</\1>|<!--.*?-->", re.DOTALL | re.IGNORECASE
+    r"<(script|style|template|textarea|noscript|code)\b.*?</\1>|<!--.*?-->",
+    re.DOTALL | re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 

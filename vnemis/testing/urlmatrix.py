@@ -16,6 +16,7 @@ import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -24,13 +25,21 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
+from django.utils import timezone
 
 from vnemis.accounts import services as account_services
 from vnemis.accounts.choices import Role
 from vnemis.accounts.models import User
+from vnemis.api import services as api_services
+from vnemis.api.choices import TokenScope
 from vnemis.digital import services as digital_services
 from vnemis.exports import services as export_services
 from vnemis.imports import services as import_services
+from vnemis.indicators import services as indicator_services
+from vnemis.indicators.models import DataElement
+from vnemis.indicators.periods import parse_period
+from vnemis.organisations import services as org_services
+from vnemis.organisations.models import TreeVersion
 from vnemis.people.models import Person, Staff
 from vnemis.plans import services as plan_services
 from vnemis.plans.choices import TaskStatus
@@ -152,6 +161,20 @@ FILL: dict[str, Fill] = {
     "plans:programme_detail": Fill(path={"pk": "{programme}"}),
     "plans:task_detail": Fill(path={"pk": "{plan_task}"}),
     "plans:task_update_evidence": Fill(path={"pk": "{task_update}"}),
+    # The REST API: its objects by code or id, its figures by unit and period.
+    "api:token_revoke": Fill(path={"pk": "{api_token}"}),
+    "api:site-detail": Fill(path={"code": "{site}"}),
+    "api:class-detail": Fill(path={"pk": "{class}"}),
+    "api:student-detail": Fill(path={"code": "{student}"}),
+    "api:staff-detail": Fill(path={"code": "{staff}"}),
+    "api:enrollment-detail": Fill(path={"pk": "{enrollment}"}),
+    "api:elementvalue-detail": Fill(path={"pk": "{element_value}"}),
+    "api:digitalprofile-detail": Fill(path={"pk": "{profile}"}),
+    "api:plantask-detail": Fill(path={"pk": "{plan_task}"}),
+    "api:importjob-detail": Fill(path={"pk": "{job}"}),
+    "api:indicator_values": Fill(query={"unit": "{school}", "period": "2022H1"}),
+    "api:dhis2_data_value_sets": Fill(query={"orgUnit": "{school}", "period": "2022S1"}),
+    "api:dhis2_adx": Fill(query={"orgUnit": "{school}", "period": "2022S1"}),
 }
 
 
@@ -298,6 +321,21 @@ def build_matrix_world(world: World) -> dict[str, dict[str, str]]:
             "principal_b",
         ),
     }
+    # School B gets a site too, so that each side has one for the API's site pages.
+    site_b = org_services.orgunit_create(
+        kind="site",
+        code=world.school_b.code + "-01",
+        name="Điểm trường Phố Lu",
+        school=world.school_b,
+        by=None,
+    )
+    org_services.orgunit_place(
+        unit=site_b, version=TreeVersion.objects.get(code="2022"), parent=world.school_b, by=None
+    )
+    sites = {"a": world.site_a, "b": site_b}
+    classes = {"a": world.class_a1, "b": world.class_b1}
+    reported = DataElement.objects.filter(kind="reported").order_by("code").first()
+    assert reported is not None  # shipped by the indicators' data migration
     for side, (school, office, student, staff, principal) in sides.items():
         report = report_services.report_draft_get_or_create(
             unit=school, period_code="2022H1", by=None
@@ -352,7 +390,27 @@ def build_matrix_world(world: World) -> dict[str, dict[str, str]]:
                 by=world.users[principal],
             )
         )
+        figure = indicator_services.reported_value_set(
+            element=reported, period=parse_period("2022H1"), unit=school, value=Decimal(80), by=None
+        )
+        element_value = figure.element.values.get(unit=school, period="2022H1", category="")
+        profile = digital_services.digital_profile_record(
+            unit=school, valid_from=day, by=None, internet="wired"
+        )
+        api_token, _secret = api_services.api_token_create(
+            name="matrix " + side,
+            unit=office,
+            scopes=[TokenScope.READ_ORGS],
+            expires_at=timezone.now() + dt.timedelta(days=30),
+            by=world.users["department_admin"],
+        )
         values[side] = {
+            "api_token": str(api_token.pk),
+            "site": sites[side].code,
+            "class": str(classes[side].pk),
+            "enrollment": str(student.enrollments.get().pk),
+            "element_value": str(element_value.pk),
+            "profile": str(profile.pk),
             "export": str(export_job.pk),
             "programme": str(programme.pk),
             "plan_task": str(plan_task.pk),

@@ -68,6 +68,17 @@ OFFICERS = OFFICERS_A | OFFICERS_B
 WRITERS_A = {"department_admin", "principal_a"}
 WRITERS_B = {"department_admin", "principal_b"}
 WRITERS = WRITERS_A | WRITERS_B
+TEACHERS_A = {"teacher_a", "teacher_a2"}
+# Student A1, his homeroom teacher, his father and he himself.
+FAMILY_A1 = {"teacher_a", "parent_a", "student_a"}
+API_ANONYMOUS = 401  # the API answers a caller without credentials; it redirects nobody
+
+
+def api(personas: Collection[str], *, ok: Outcome = 200) -> dict[str | None, Outcome]:
+    """``grant`` for the REST API: 401, not the login page, without credentials."""
+    return grant(personas, ok=ok, anonymous=API_ANONYMOUS)
+
+
 # The admin site is for staff accounts, and no persona is staff: it sends them to its login.
 ADMIN_ONLY = grant(set(), denied=ADMIN_LOGIN, anonymous=ADMIN_LOGIN)
 
@@ -152,6 +163,46 @@ EXPECTED: dict[str, Expect] = {
     "imports:import_cancel": Expect(
         grant(WRITERS_A, ok=302), grant(WRITERS_B, ok=302), method="post"
     ),
+    # A list's file asked for without a format (?export=): 400 with the reason.
+    "exports:list_file": Expect(grant(EVERYONE, ok=400)),
+    # API tokens: the Department's administrators issue and revoke them.
+    "api:token_list": Expect(grant({"department_admin"})),
+    "api:token_revoke": Expect(
+        grant({"department_admin"}, ok=302), grant({"department_admin"}, ok=302), method="post"
+    ),
+    # The REST API's schema and documentation are public; an unknown API address is a 404.
+    "api:schema": Expect(grant(EVERYONE, anonymous=200)),
+    "api:documentation": Expect(grant(EVERYONE, anonymous=200)),
+    "api:not_found": Expect(grant(set(), anonymous=404)),
+    # The REST API (401 without credentials): lists hold the rows of the caller's scope, a
+    # record outside it is 404, as on the pages.
+    "api:orgunit-list": Expect(api(EVERYONE)),
+    "api:school-list": Expect(api(EVERYONE)),
+    "api:site-list": Expect(api(EVERYONE)),
+    "api:class-list": Expect(api(EVERYONE)),
+    "api:student-list": Expect(api(EVERYONE)),
+    "api:staff-list": Expect(api(EVERYONE)),
+    "api:enrollment-list": Expect(api(EVERYONE)),
+    "api:elementvalue-list": Expect(api(EVERYONE)),
+    "api:digitalprofile-list": Expect(api(EVERYONE)),
+    "api:plantask-list": Expect(api(EVERYONE)),
+    "api:importjob-list": Expect(api(EVERYONE)),
+    "api:orgunit-detail": Expect(api(OFFICERS_A | TEACHERS_A), api(OFFICERS_B)),
+    "api:school-detail": Expect(api(OFFICERS_A | TEACHERS_A), api(OFFICERS_B)),
+    "api:site-detail": Expect(api(OFFICERS_A | TEACHERS_A), api(OFFICERS_B)),
+    "api:class-detail": Expect(api(OFFICERS_A | {"teacher_a"}), api(OFFICERS_B)),
+    "api:student-detail": Expect(api(OFFICERS_A | FAMILY_A1), api(OFFICERS_B)),
+    "api:staff-detail": Expect(api(OFFICERS_A | {"teacher_a"}), api(OFFICERS_B)),
+    "api:enrollment-detail": Expect(api(OFFICERS_A | FAMILY_A1), api(OFFICERS_B)),
+    "api:elementvalue-detail": Expect(api(OFFICERS_A), api(OFFICERS_B)),
+    "api:digitalprofile-detail": Expect(api(OFFICERS_A), api(OFFICERS_B)),
+    "api:plantask-detail": Expect(api(OFFICERS_A), api(OFFICERS_B)),
+    "api:importjob-detail": Expect(api(WRITERS_A), api(WRITERS_B)),
+    "api:indicator_values": Expect(api(OFFICERS_A), api(OFFICERS_B)),
+    "api:dhis2_data_value_sets": Expect(api(OFFICERS_A), api(OFFICERS_B)),
+    "api:dhis2_adx": Expect(api(OFFICERS_A), api(OFFICERS_B)),
+    # Only POST: a GET is 405 once signed in.
+    "api:reported_values": Expect(api(EVERYONE, ok=405)),
 }
 
 # Who must not find the names or personal ID numbers of these people on any page: everyone
