@@ -8,7 +8,7 @@ PORT ?= 8000
 SEED ?= 2022
 
 
-.PHONY: setup setup-dev run demo test test-sqlite test-postgres lint fmt types check \
+.PHONY: setup setup-dev run demo test test-sqlite test-postgres lint fmt types layers check \
         messages bench bench-import bench-load clean
 
 # The virtual environment, rebuilt when pyproject.toml or the constraints change.
@@ -82,7 +82,11 @@ messages: setup-dev
 	  --ignore 'build/*' --ignore 'node_modules/*'
 	$(PY) manage.py compilemessages -l vi --ignore '.venv'
 
-check: lint types
+# The layer order of docs/architecture.md (contracts in .importlinter).
+layers: setup-dev
+	$(VENV)/bin/lint-imports
+
+check: lint types layers
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	scripts/check_messages.sh
