@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vnemis.core.audit import audit_record
@@ -38,6 +38,7 @@ from vnemis.demo.laocai_dx import (
 from vnemis.demo.laocai_plans import load_plans, load_report_draft
 from vnemis.demo.models import DemoDataset
 from vnemis.demo.population import PersonFactory
+from vnemis.digital.models import DigitalProfile, StudentRecord
 from vnemis.indicators.models import DataElement, Indicator
 from vnemis.indicators.periods import parse_period
 from vnemis.indicators.services import element_values_refresh, reported_value_set, target_set
@@ -107,6 +108,7 @@ def demo_load(*, seed: int, scale: float = 1.0, progress: Progress | None = None
         say("Digital-transformation records loaded.")
         _load_indicator_data(units[f"SGD{OLD_PROVINCE_CODE}"])
         counts["plan_tasks"] = load_plans(owner=units[f"SGD{OLD_PROVINCE_CODE}"])
+        _gather_statistics()
         for code in ANALYTICS_PERIODS:
             counts[f"values_{code}"] = element_values_refresh(period=parse_period(code))
         say("Indicator values computed for " + ", ".join(ANALYTICS_PERIODS) + ".")
@@ -121,6 +123,31 @@ def demo_load(*, seed: int, scale: float = 1.0, progress: Progress | None = None
 
 
 ANALYTICS_PERIODS = ("2021H2", "2022H1")
+
+
+def _gather_statistics() -> None:
+    """On PostgreSQL, the planner's statistics of the tables just filled, before the indicator
+    refresh counts them. Autovacuum gathers them only after commit; until then the planner
+    takes the freshly filled tables for empty and may count a province's enrolments against
+    its student records row by row (minutes instead of seconds)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [
+        model._meta.db_table
+        for model in (
+            OrgUnit,
+            OrgPlacement,
+            Person,
+            Student,
+            Staff,
+            Enrollment,
+            SchoolClass,
+            DigitalProfile,
+            StudentRecord,
+        )
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
 
 def _load_indicator_data(department: OrgUnit) -> None:
