@@ -10,7 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Q, QuerySet
 
 from vnemis.organisations.choices import OrgUnitKind
-from vnemis.organisations.models import OrgPlacement, OrgUnit, SchoolYear
+from vnemis.organisations.models import OrgPlacement, OrgUnit, SchoolYear, paths_q
 from vnemis.people.choices import EnrollmentStatus
 from vnemis.people.models import Enrollment, GuardianLink, Person, Staff
 
@@ -145,20 +145,38 @@ def person_ids_in_reach(
     wanted = set(person_ids)
     if paths is None or not wanted:
         return wanted
-    units = OrgUnit.objects.using(using).under_paths(paths).values("id")
-    staff = Staff.objects.using(using).filter(person_id__in=wanted, org_unit_id__in=units)
-    enrolled = (
+    # The unit ids are read first, and no query joins students for their default ordering:
+    # one join across guardians, students, enrolments and the placements' path test was
+    # planned from the statistics of the moment, and on tables an import had just filled the
+    # planner chose loops that took minutes.
+    units = sorted(
+        set(
+            OrgPlacement.objects.using(using)
+            .filter(paths_q(paths))
+            .values_list("unit_id", flat=True)
+            .order_by()
+        )
+    )
+    staff = set(
+        Staff.objects.using(using)
+        .filter(person_id__in=wanted, org_unit_id__in=units)
+        .values_list("person_id", flat=True)
+        .order_by()
+    )
+    enrolled = set(
         Enrollment.objects.using(using)
         .active()
         .filter(student__person_id__in=wanted, school_id__in=units)
+        .values_list("student__person_id", flat=True)
+        .order_by()
     )
-    guardians = GuardianLink.objects.using(using).filter(
-        guardian__person_id__in=wanted,
-        student__enrollments__status=EnrollmentStatus.ACTIVE,
-        student__enrollments__school_id__in=units,
+    schooled = Enrollment.objects.using(using).filter(
+        status=EnrollmentStatus.ACTIVE, school_id__in=units
     )
-    return (
-        set(staff.values_list("person_id", flat=True))
-        | set(enrolled.values_list("student__person_id", flat=True))
-        | set(guardians.values_list("guardian__person_id", flat=True))
+    guardians = set(
+        GuardianLink.objects.using(using)
+        .filter(guardian__person_id__in=wanted, student_id__in=schooled.values("student_id"))
+        .values_list("guardian__person_id", flat=True)
+        .order_by()
     )
+    return staff | enrolled | guardians
