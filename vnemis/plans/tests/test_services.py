@@ -82,7 +82,9 @@ class TaskUpdateAddTests(PersonaTestCase):
         )
         self.assertEqual(update.recorded_by, self.admin)
         self.assertEqual(update.evidence.read(), real_pdf())
-        entry = AuditEntry.objects.get(target_id=str(update.pk), verb="created")
+        entry = AuditEntry.objects.get(
+            target_type="plans.TaskUpdate", target_id=str(update.pk), verb="created"
+        )
         self.assertEqual((entry.actor, (entry.after or {})["status"]), (self.admin, "done"))
 
     def test_a_date_after_today_is_refused_and_nothing_written(self) -> None:
