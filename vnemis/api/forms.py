@@ -25,7 +25,10 @@ class ApiTokenCreateForm(forms.Form):
         label=_("Scopes"), choices=TokenScope.choices, widget=forms.CheckboxSelectMultiple
     )
     expires_on = forms.DateField(
-        label=_("Expires on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Expires on"),
+        # A date input takes and shows its value as YYYY-MM-DD whatever the page's language;
+        # in the localised form (dd/mm/yyyy) the browser shows it empty.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     rate_per_minute = forms.IntegerField(
         label=_("Requests per minute"), min_value=1, max_value=10_000, initial=120
