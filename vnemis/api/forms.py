@@ -26,9 +26,9 @@ class ApiTokenCreateForm(forms.Form):
     )
     expires_on = forms.DateField(
         label=_("Expires on"),
-        # A date input takes and shows its value as YYYY-MM-DD whatever the page's language;
-        # in the localised form (dd/mm/yyyy) the browser shows it empty.
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        # Written dd/mm/yyyy like every date of the site's forms (a browser's date input
+        # showed the localised initial value as empty, so no token could be issued).
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}, format="%d/%m/%Y"),
     )
     rate_per_minute = forms.IntegerField(
         label=_("Requests per minute"), min_value=1, max_value=10_000, initial=120

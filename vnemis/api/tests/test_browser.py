@@ -4,6 +4,7 @@ district, a program calls the API with it, the administrator revokes it."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from typing import Any
@@ -37,6 +38,8 @@ def test_administrator_issues_and_revokes_a_district_token(live_server: Any, bro
     page.click("nav.mainnav a[href='/api/tokens/']")
     page.wait_for_url(lambda url: url.endswith("/api/tokens/"))
     assert page.locator("p.empty").count() == 1
+    # The expiry is offered a year ahead, written as the site writes dates.
+    assert re.fullmatch(r"\d\d/\d\d/\d{4}", page.input_value("#id_expires_on"))
     page.fill("#id_name", "Phần mềm quản lý trường của nhà cung cấp")
     page.select_option("#id_unit", w.batxat.code)
     page.check("input[name=scopes][value='read:orgs']")
