@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from enum import Enum
-from typing import Any, Final
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from vnemis.accounts.models import User
 from vnemis.core.audit import audit_record, snapshot
 from vnemis.core.choices import AuditVerb
+from vnemis.core.keep import KEEP, Keep, given
 from vnemis.indicators.periods import parse_period
 from vnemis.organisations.models import OrgUnit
 from vnemis.reports.choices import ReportKind, ReportStatus
@@ -25,15 +25,6 @@ from vnemis.reports.models import ReportDocument, ReportSettings
 from vnemis.reports.registry import document_kind
 from vnemis.reports.rendering import render_docx
 from vnemis.reports.selectors import period_label
-
-
-class Keep(Enum):
-    """The value of a parameter left out of an update: the field keeps what it has."""
-
-    KEEP = "keep"
-
-
-KEEP: Final = Keep.KEEP
 
 EDITABLE = (
     "number",
@@ -61,11 +52,6 @@ SIGNATURE_FIELDS = (
     "signer_title",
     "signer_name",
 )
-
-
-def _given(values: dict[str, Any]) -> dict[str, Any]:
-    """The parameters of an update that were given, by field name."""
-    return {name: value for name, value in values.items() if value is not KEEP}
 
 
 @transaction.atomic
@@ -136,7 +122,7 @@ def report_draft_update(
 ) -> ReportDocument:
     """Change what the officer writes in a draft; the fields left out keep their value. A
     final version is refused."""
-    fields = _given(
+    fields = given(
         {
             "number": number,
             "signed_on": signed_on,
@@ -216,7 +202,7 @@ def report_settings_update(
 
     Drafts already started keep their signer; new drafts take it from these settings.
     """
-    fields = _given(
+    fields = given(
         {
             "parent_agency": parent_agency,
             "agency": agency,

@@ -5,6 +5,7 @@ Each concern has its module; callers use ``people.services.<name>``, re-exported
 
 from __future__ import annotations
 
+from vnemis.core.keep import KEEP, Keep
 from vnemis.people.services.bulk import (
     NewClass,
     NewStudent,
@@ -36,8 +37,6 @@ from vnemis.people.services.moves import (
     school_promotion_apply,
 )
 from vnemis.people.services.records import (
-    KEEP,
-    Keep,
     guardian_create,
     guardian_link_set,
     guardian_update,

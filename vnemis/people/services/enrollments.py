@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from vnemis.accounts.models import User
 from vnemis.core.audit import audit_record, snapshot
 from vnemis.core.choices import AuditVerb
+from vnemis.core.keep import KEEP, Keep, assign_given
 from vnemis.organisations.choices import LEVEL_GRADES, OrgUnitKind
 from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.organisations.stale import units_stale
 from vnemis.people.choices import EnrollmentStatus, ExitReason
 from vnemis.people.models import Enrollment, SchoolClass, Staff, Student
-from vnemis.people.services.records import KEEP, Keep
 
 
 def class_level_check(*, school: OrgUnit, level: str, grade: int) -> None:
@@ -182,16 +182,16 @@ def school_class_update(
     The grade of a class with students enrolled is kept: their enrolments carry it too.
     """
     before = snapshot(school_class)
-    if not isinstance(name, Keep):
-        school_class.name = name
-    if not isinstance(grade, Keep):
-        school_class.grade = grade
-    if not isinstance(level, Keep):
-        school_class.level = level
-    if not isinstance(site, Keep):
-        school_class.site = site
-    if not isinstance(homeroom_teacher, Keep):
-        school_class.homeroom_teacher = homeroom_teacher
+    assign_given(
+        school_class,
+        {
+            "name": name,
+            "grade": grade,
+            "level": level,
+            "site": site,
+            "homeroom_teacher": homeroom_teacher,
+        },
+    )
     regraded = (school_class.grade, school_class.level) != (before["grade"], before["level"])
     if regraded and school_class.enrollments.filter(status=EnrollmentStatus.ACTIVE).exists():
         raise ValidationError(

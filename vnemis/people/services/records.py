@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from vnemis.accounts.models import User
 from vnemis.core.audit import audit_record, snapshot
 from vnemis.core.choices import AuditVerb
+from vnemis.core.keep import KEEP, Keep, assign_given
 from vnemis.organisations.models import OrgUnit
 from vnemis.organisations.stale import units_stale
 from vnemis.people.choices import Ethnicity
@@ -22,18 +22,6 @@ from vnemis.people.services.codes import (
     staff_codes_reserve,
     student_codes_reserve,
 )
-
-
-class Keep(Enum):
-    """The default of an update service's optional parameters: the field stays as it is.
-
-    Not None, since None is a value some fields take (no personal ID number, no class).
-    """
-
-    KEEP = "keep"
-
-
-KEEP = Keep.KEEP
 
 
 @transaction.atomic
@@ -88,26 +76,23 @@ def person_update(
 ) -> Person:
     """Change the given fields of a person; the others keep their value."""
     before = snapshot(person)
-    if not isinstance(family_name, Keep):
-        person.family_name = family_name
-    if not isinstance(middle_name, Keep):
-        person.middle_name = middle_name
-    if not isinstance(given_name, Keep):
-        person.given_name = given_name
-    if not isinstance(birth_date, Keep):
-        person.birth_date = birth_date
-    if not isinstance(sex, Keep):
-        person.sex = sex
-    if not isinstance(ethnicity, Keep):
-        person.ethnicity = ethnicity
-    if not isinstance(national_id, Keep):
-        person.national_id = national_id or None
-    if not isinstance(phone, Keep):
-        person.phone = phone
-    if not isinstance(email, Keep):
-        person.email = email
-    if not isinstance(address, Keep):
-        person.address = address
+    if national_id == "":
+        national_id = None  # no number, stored as person_create stores it
+    assign_given(
+        person,
+        {
+            "family_name": family_name,
+            "middle_name": middle_name,
+            "given_name": given_name,
+            "birth_date": birth_date,
+            "sex": sex,
+            "ethnicity": ethnicity,
+            "national_id": national_id,
+            "phone": phone,
+            "email": email,
+            "address": address,
+        },
+    )
     person.full_clean()
     person.save()
     audit_record(
@@ -199,20 +184,18 @@ def staff_update(
 ) -> Staff:
     """Change a staff member's workplace, post, qualification or status; never the code."""
     before = snapshot(staff)
-    if not isinstance(org_unit, Keep):
-        staff.org_unit = org_unit
-    if not isinstance(position, Keep):
-        staff.position = position
-    if not isinstance(job_title, Keep):
-        staff.job_title = job_title
-    if not isinstance(qualification, Keep):
-        staff.qualification = qualification
-    if not isinstance(subject, Keep):
-        staff.subject = subject
-    if not isinstance(started_on, Keep):
-        staff.started_on = started_on
-    if not isinstance(is_active, Keep):
-        staff.is_active = is_active
+    assign_given(
+        staff,
+        {
+            "org_unit": org_unit,
+            "position": position,
+            "job_title": job_title,
+            "qualification": qualification,
+            "subject": subject,
+            "started_on": started_on,
+            "is_active": is_active,
+        },
+    )
     staff.full_clean()
     staff.save()
     after = snapshot(staff)
