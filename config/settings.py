@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "vnemis.organisations",
     "vnemis.people",
     "vnemis.digital",
+    "vnemis.learning",
     "vnemis.indicators",
     "vnemis.plans",
     "vnemis.reports",

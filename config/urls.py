@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("vnemis.exports.urls")),
     path("", include("vnemis.portal.urls")),
     path("", include("vnemis.plans.urls")),
+    path("", include("vnemis.learning.urls")),
     path("", include("vnemis.people.urls")),
     path("", include("vnemis.core.urls")),
 ]

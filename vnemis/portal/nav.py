@@ -38,6 +38,11 @@ def _staff_pages(scope: Scope) -> bool:
     return scope.is_officer or bool(scope.teacher_paths)
 
 
+def _learning(scope: Scope) -> bool:
+    """Staff open gradebooks; a family opens its children's results."""
+    return _staff_pages(scope) or scope.has_role(Role.PARENT, Role.STUDENT)
+
+
 def _token_issuer(scope: Scope) -> bool:
     """The Department's administrators issue API tokens for vendors' software."""
     return scope.has_role(Role.DEPARTMENT_ADMIN)
@@ -70,6 +75,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("organisations:orgunit_tree", _("Organisation tree"), _above_school),
     MenuEntry("organisations:school_list", _("Schools"), _officer),
     MenuEntry("people:student_list", _("Students"), _staff_pages),
+    MenuEntry("learning:home", _("Learning results"), _learning),
     MenuEntry("people:staff_list", _("Staff"), _officer),
     MenuEntry("exports:export_list", _("My exports"), _staff_pages),
     MenuEntry("api:token_list", _("API tokens"), _token_issuer),

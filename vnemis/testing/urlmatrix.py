@@ -38,6 +38,9 @@ from vnemis.imports import services as import_services
 from vnemis.indicators import services as indicator_services
 from vnemis.indicators.models import DataElement
 from vnemis.indicators.periods import parse_period
+from vnemis.learning.models import Subject
+from vnemis.learning.services import catalogue as learning_catalogue
+from vnemis.learning.services import locks as learning_locks
 from vnemis.organisations import services as org_services
 from vnemis.organisations.models import TreeVersion
 from vnemis.people.models import Person, Staff
@@ -175,6 +178,15 @@ FILL: dict[str, Fill] = {
     "api:indicator_values": Fill(query={"unit": "{school}", "period": "2022H1"}),
     "api:dhis2_data_value_sets": Fill(query={"orgUnit": "{school}", "period": "2022S1"}),
     "api:dhis2_adx": Fill(query={"orgUnit": "{school}", "period": "2022S1"}),
+    # Learning results: a class of the side, Toán of its grade, term I.
+    "learning:": Fill(path={"pk": "{class}", "subject_pk": "{subject}", "term": "1"}),
+    "learning:term_lock": Fill(data={"term": "1"}),
+    "learning:term_unlock": Fill(data={"term": "1", "reason": "Mở lại để nhập bù"}),
+    "learning:release_set": Fill(data={"term": "1", "column": "summary", "now": "1"}),
+    "learning:correction_decide": Fill(
+        path={"pk": "{correction}"}, data={"approve": "0", "note": "Không có căn cứ"}
+    ),
+    "learning:student_results": Fill(path={"code": "{student}"}),
 }
 
 
@@ -334,6 +346,7 @@ def build_matrix_world(world: World) -> dict[str, dict[str, str]]:
     )
     sites = {"a": world.site_a, "b": site_b}
     classes = {"a": world.class_a1, "b": world.class_b1}
+    learning_catalogue.catalogue_sync(by=None)
     reported = DataElement.objects.filter(kind="reported").order_by("code").first()
     assert reported is not None  # shipped by the indicators' data migration
     for side, (school, office, student, staff, principal) in sides.items():
@@ -404,7 +417,25 @@ def build_matrix_world(world: World) -> dict[str, dict[str, str]]:
             expires_at=timezone.now() + dt.timedelta(days=30),
             by=world.users["department_admin"],
         )
+        # Learning: teacher_a teaches Toán to 3A (school B's Toán goes to its teacher, who
+        # has no account); term II is locked with a correction request waiting.
+        toan = Subject.objects.get(regime="tt30", grade=3, code="toan")
+        learning_catalogue.assignment_set(
+            school_class=classes[side], subject=toan, teacher=staff, by=None
+        )
+        learning_locks.term_lock(school=school, school_year=world.year, term=2, by=None)
+        correction = learning_locks.correction_request_mark(
+            school_class=classes[side],
+            subject_id=toan.pk,
+            term=2,
+            student_id=student.pk,
+            cells={"final": "9"},
+            reason="Nhầm điểm",
+            by=None,
+        )
         values[side] = {
+            "subject": str(toan.pk),
+            "correction": str(correction.pk),
             "api_token": str(api_token.pk),
             "site": sites[side].code,
             "class": str(classes[side].pk),

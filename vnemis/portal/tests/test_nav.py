@@ -22,11 +22,14 @@ class MenuTests(PersonaTestCase):
         for persona in ("province_officer", "batxat_officer", "commune_officer", "teacher_a"):
             self.assertNotIn(imports, self.urls(persona), persona)
 
-    def test_families_see_home_only(self) -> None:
-        """Parents and students have their records on the home page; lists of schools, the
-        tree and the staff would be empty for them."""
-        for persona in ("parent_a", "student_a", "nobody"):
-            self.assertEqual(self.urls(persona), [reverse("portal:home")], persona)
+    def test_families_see_home_and_results_only(self) -> None:
+        """Parents and students have their records on the home page and their results under
+        "Kết quả học tập"; lists of schools, the tree and the staff would be empty for them."""
+        for persona in ("parent_a", "student_a"):
+            self.assertEqual(
+                self.urls(persona), [reverse("portal:home"), reverse("learning:home")], persona
+            )
+        self.assertEqual(self.urls("nobody"), [reverse("portal:home")])
 
     def test_teachers_see_their_students(self) -> None:
         self.assertEqual(
@@ -34,6 +37,7 @@ class MenuTests(PersonaTestCase):
             [
                 reverse("portal:home"),
                 reverse("people:student_list"),
+                reverse("learning:home"),
                 reverse("exports:export_list"),
             ],
         )

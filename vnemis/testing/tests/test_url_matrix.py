@@ -203,6 +203,37 @@ EXPECTED: dict[str, Expect] = {
     "api:dhis2_adx": Expect(api(OFFICERS_A), api(OFFICERS_B)),
     # Only POST: a GET is 405 once signed in.
     "api:reported_values": Expect(api(EVERYONE, ok=405)),
+    # Learning results. Staff start at their classes; families go on to their children.
+    "learning:home": Expect({**grant(OFFICERS | TEACHERS_A), "parent_a": 302, "student_a": 302}),
+    "learning:family": Expect(grant({"parent_a", "student_a"})),
+    "learning:corrections": Expect(grant(OFFICERS | TEACHERS_A)),
+    # A class's pages: officers above it and its homeroom teacher (teacher_a, 3A).
+    "learning:class_detail": Expect(grant(OFFICERS_A | {"teacher_a"}), grant(OFFICERS_B)),
+    "learning:gradebook": Expect(grant(OFFICERS_A | {"teacher_a"}), grant(OFFICERS_B)),
+    "learning:term_reports": Expect(grant(OFFICERS_A | {"teacher_a"}), grant(OFFICERS_B)),
+    # Entry endpoints: the teacher who enters (teacher_a teaches Toán to 3A and is its
+    # homeroom teacher); the probe's form body is not the JSON they take: 400. School B's
+    # Toán teacher has no account: nobody enters there.
+    "learning:gradebook_cells": Expect(grant({"teacher_a"}, ok=400), grant(set()), method="post"),
+    "learning:correction_request": Expect(
+        grant({"teacher_a"}, ok=400), grant(set()), method="post"
+    ),
+    "learning:term_reports_rows": Expect(grant({"teacher_a"}, ok=400), grant(set()), method="post"),
+    # Locks and corrections: the principal (and the Sở's administrator above him).
+    "learning:term_lock": Expect(grant(WRITERS_A, ok=302), grant(WRITERS_B, ok=302), method="post"),
+    "learning:term_unlock": Expect(
+        grant(WRITERS_A, ok=302), grant(WRITERS_B, ok=302), method="post"
+    ),
+    "learning:correction_decide": Expect(
+        grant(WRITERS_A, ok=302), grant(WRITERS_B, ok=302), method="post"
+    ),
+    # Publication: the principal, or the homeroom teacher for the class summary.
+    "learning:release_set": Expect(
+        grant(WRITERS_A | {"teacher_a"}, ok=302), grant(WRITERS_B, ok=302), method="post"
+    ),
+    "learning:student_results": Expect(
+        grant(OFFICERS_A | {"teacher_a", "parent_a", "student_a"}), grant(OFFICERS_B)
+    ),
 }
 
 # Who must not find the names or personal ID numbers of these people on any page: everyone
