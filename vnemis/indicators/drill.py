@@ -83,13 +83,12 @@ def records(
                 sites.exclude(id__in=matching) if complement_of else sites.filter(id__in=matching)
             )
         return RecordList("sites", sites.select_related("school").order_by("code"))
-    if code == "students" or code in elements.STUDENT_RECORD_FIELDS:
+    if code == "students" or code in elements.STUDENT_RECORD_ELEMENTS:
         rows: QuerySet[Enrollment] = ctx.enrollments().filter(school_id__in=under)
         if category:
             rows = rows.filter(level=category)
-        field = elements.STUDENT_RECORD_FIELDS.get(code)
-        if field is not None:
-            condition = elements.records_condition(ctx, field)
+        if code in elements.STUDENT_RECORD_ELEMENTS:
+            condition = elements.records_condition(ctx, code)
             rows = rows.exclude(condition) if complement_of else rows.filter(condition)
         return RecordList(
             "students",

@@ -18,6 +18,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from vnemis.digital.choices import InternetConnection
 from vnemis.digital.models import DigitalProfile, StudentRecord
+from vnemis.learning.choices import TranscriptStatus
+from vnemis.learning.models import Transcript, YearResult
 from vnemis.organisations.choices import GroupSetCode, OrgUnitKind
 from vnemis.organisations.models import OrgUnit, SchoolYear
 from vnemis.people.choices import EnrollmentStatus
@@ -137,19 +139,59 @@ def sites(ctx: CountContext) -> Leaves:
     return {(pk, ""): 1 for pk in units.values_list("id", flat=True)}
 
 
+def _learning_sources(ctx: CountContext) -> tuple[bool, bool]:
+    """Whether the year's results and transcripts are counted from vnemis's own records.
+
+    Once a school year has year results (transcripts) in vnemis, "records with learning
+    results" ("students with an electronic transcript") count them. Years before that keep
+    counting the flags the sector database received from the schools' software
+    (``StudentRecord``), so the figures published for them are reproduced unchanged.
+    """
+    cached = ctx._cache.get("learning_sources")
+    if cached is None:
+        cached = (
+            YearResult.objects.filter(school_year=ctx.school_year).exists(),
+            Transcript.objects.filter(school_year=ctx.school_year).exists(),
+        )
+        ctx._cache["learning_sources"] = cached
+    return cached  # type: ignore[return-value]
+
+
+def _results_recorded(ctx: CountContext) -> QuerySet[Any]:
+    """Rows with a ``student_id`` whose year results were there on ``ctx.day``."""
+    own_results, _own_transcripts = _learning_sources(ctx)
+    if own_results:
+        return YearResult.objects.filter(school_year=ctx.school_year, recorded_on__lte=ctx.day)
+    return StudentRecord.objects.filter(
+        school_year=ctx.school_year, results_received_on__lte=ctx.day
+    )
+
+
+def _transcripts_issued(ctx: CountContext) -> QuerySet[Any]:
+    """Rows with a ``student_id`` whose transcript was issued by ``ctx.day`` (and stands)."""
+    _own_results, own_transcripts = _learning_sources(ctx)
+    if own_transcripts:
+        return Transcript.objects.filter(
+            school_year=ctx.school_year,
+            status=TranscriptStatus.ISSUED,
+            issued_on__lte=ctx.day,
+        )
+    return StudentRecord.objects.filter(
+        school_year=ctx.school_year, transcript_issued_on__lte=ctx.day
+    )
+
+
 def _student_counts(ctx: CountContext) -> dict[str, Leaves]:
     """All three student elements in one scan of the enrolments (cached per context)."""
     cached = ctx._cache.get("students")
     if cached is not None:
         return cached  # type: ignore[return-value]
-    records = StudentRecord.objects.filter(
-        school_year=ctx.school_year, student_id=OuterRef("student_id")
-    )
+    outer = OuterRef("student_id")
     rows = (
         ctx.enrollments()
         .annotate(
-            has_transcript=Exists(records.filter(transcript_issued_on__lte=ctx.day)),
-            has_results=Exists(records.filter(results_received_on__lte=ctx.day)),
+            has_transcript=Exists(_transcripts_issued(ctx).filter(student_id=outer)),
+            has_results=Exists(_results_recorded(ctx).filter(student_id=outer)),
         )
         .values_list("school_id", "level")
         .annotate(
@@ -176,11 +218,13 @@ def students(ctx: CountContext) -> Leaves:
     return _student_counts(ctx)["students"]
 
 
-def records_condition(ctx: CountContext, field_name: str) -> Q:
-    received = StudentRecord.objects.filter(
-        school_year=ctx.school_year, **{f"{field_name}__lte": ctx.day}
-    )
-    return Q(student_id__in=received.values("student_id"))
+def records_condition(ctx: CountContext, code: str) -> Q:
+    """The enrolments counted by the student element ``code`` (the drill-through lists)."""
+    source = _transcripts_issued(ctx) if code == "students_with_transcript" else None
+    if code == "students_with_results":
+        source = _results_recorded(ctx)
+    assert source is not None, code
+    return Q(student_id__in=source.values("student_id"))
 
 
 def students_with_transcript(ctx: CountContext) -> Leaves:
@@ -215,10 +259,8 @@ SITE_CONDITIONS: dict[str, Q] = {
     "sites_internet_mobile": Q(internet=InternetConnection.MOBILE),
     "sites_no_internet": Q(internet=InternetConnection.NONE),
 }
-STUDENT_RECORD_FIELDS = {
-    "students_with_transcript": "transcript_issued_on",
-    "students_with_results": "results_received_on",
-}
+# The student elements counted from records of the year (results, transcripts).
+STUDENT_RECORD_ELEMENTS = ("students_with_transcript", "students_with_results")
 
 ELEMENTS: dict[str, Callable[[CountContext], Leaves]] = {
     "schools": schools,

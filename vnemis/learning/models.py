@@ -22,10 +22,12 @@ from django_stubs_ext import StrOrPromise
 from vnemis.core.models import BaseModel
 from vnemis.learning.choices import (
     AssessmentMode,
+    CopyKind,
     CorrectionStatus,
     Regime,
     ReleaseColumn,
     Term,
+    TranscriptStatus,
 )
 
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
@@ -269,6 +271,9 @@ class YearResult(BaseModel):
     award = models.CharField(_("award"), max_length=24, blank=True)
     promotion = models.CharField(_("promotion"), max_length=16, blank=True)
     outcome = models.JSONField(_("results"), default=dict)
+    # The day the year's result was first complete: what the indicator "records with
+    # learning results" counts on a date.
+    recorded_on = models.DateField(_("recorded on"))
 
     class Meta:
         verbose_name = _("year result")
@@ -511,3 +516,174 @@ class Release(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.school_class_id} {self.subject_id} {self.term} {self.column}"
+
+
+class Transcript(BaseModel):
+    """A student's học bạ of one school year: the frozen content, its workflow and the signed
+    PDF (domain-vn §4).
+
+    ``content`` is the document's data as it was when the transcript was completed; the PDF
+    is rendered from it and signed, first by the homeroom teacher, then by the school. A
+    change of results after issue makes a new version (``version`` + 1) and revokes this
+    one. ``code`` is what the public verification page takes.
+    """
+
+    student = models.ForeignKey(
+        "people.Student", verbose_name=_("student"), on_delete=models.PROTECT, related_name="+"
+    )
+    school_year = models.ForeignKey(
+        "organisations.SchoolYear",
+        verbose_name=_("school year"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    school = models.ForeignKey(
+        "organisations.OrgUnit",
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    school_class = models.ForeignKey(
+        "people.SchoolClass",
+        verbose_name=_("class"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    grade = models.PositiveSmallIntegerField(pgettext_lazy("grade level", "grade"))
+    regime = models.CharField(_("regime"), max_length=8, choices=Regime.choices)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    code = models.CharField(_("verification code"), max_length=16, unique=True)
+    # Keyed by the personal ID number as it stood when the content was frozen.
+    national_id = models.CharField(_("personal ID number"), max_length=12, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=TranscriptStatus.choices,
+        default=TranscriptStatus.DRAFT,
+    )
+    content = models.JSONField(_("content"), default=dict)
+    content_sha256 = models.CharField(_("content fingerprint"), max_length=64, blank=True)
+    pdf = models.FileField(_("signed PDF"), upload_to="transcripts/%Y/", blank=True)
+    pdf_sha256 = models.CharField(_("PDF fingerprint"), max_length=64, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    revoked_reason = models.CharField(_("reason for revocation"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("transcript")
+        verbose_name_plural = _("transcripts")
+        ordering = ["school_year", "student", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "school_year", "version"], name="transcript_unique_version"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school_year", "school", "status"], name="transcript_school"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.status})"
+
+
+class TranscriptStep(models.Model):
+    """One step of a transcript's workflow, by whom and when. Append-only."""
+
+    transcript = models.ForeignKey(
+        Transcript, verbose_name=_("transcript"), on_delete=models.PROTECT, related_name="steps"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=TranscriptStatus.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("transcript step")
+        verbose_name_plural = _("transcript steps")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.transcript_id} {self.status}"
+
+
+class TranscriptCopy(models.Model):
+    """Every copy or extract of a transcript given out, and every send to the national
+    store: to whom, why, by whom, and the fingerprint of the file given. Append-only."""
+
+    transcript = models.ForeignKey(
+        Transcript, verbose_name=_("transcript"), on_delete=models.PROTECT, related_name="copies"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=CopyKind.choices)
+    issued_to = models.CharField(_("issued to"), max_length=255, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=255, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sha256 = models.CharField(_("fingerprint"), max_length=64)
+
+    class Meta:
+        verbose_name = _("transcript copy")
+        verbose_name_plural = _("transcript copies")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.transcript_id} {self.kind}"
+
+
+class SigningCredential(BaseModel):
+    """A signing key and its certificate: a homeroom teacher's (``staff``) or a school's.
+
+    The key is kept as PKCS#12 encrypted with the deployment's signing passphrase
+    (``settings.TRANSCRIPT_KEY_PASSPHRASE``). A deployment with a licensed CA's remote
+    signing service keeps only the certificate here (``pkcs12`` empty) and signs through it.
+    """
+
+    staff = models.ForeignKey(
+        "people.Staff",
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    school = models.ForeignKey(
+        "organisations.OrgUnit",
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    certificate = models.TextField(_("certificate (PEM)"))
+    pkcs12 = models.BinaryField(_("key (PKCS#12)"), blank=True)
+    not_after = models.DateTimeField(_("valid until"))
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("signing credential")
+        verbose_name_plural = _("signing credentials")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(staff__isnull=False, school__isnull=True)
+                | Q(staff__isnull=True, school__isnull=False),
+                name="credential_one_holder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id or self.school_id}"

@@ -79,6 +79,7 @@ def _refresh_chunk(ids: list[int], school_year_id: int) -> int:
     gone: list[int] = []
     schools: set[int] = set()
     now = timezone.now()
+    today = timezone.localdate()
     for student_id in ids:
         enrollment = enrollments.get(student_id)
         current = existing.get(student_id)
@@ -107,7 +108,9 @@ def _refresh_chunk(ids: list[int], school_year_id: int) -> int:
                 gone.append(current.pk)
                 schools.add(current.school_id)
             continue
-        result = current or YearResult(student_id=student_id, school_year_id=school_year_id)
+        result = current or YearResult(
+            student_id=student_id, school_year_id=school_year_id, recorded_on=today
+        )
         result.school_id = school_class.school_id
         result.school_class = school_class
         result.grade = school_class.grade
@@ -137,5 +140,5 @@ def _refresh_chunk(ids: list[int], school_year_id: int) -> int:
             "updated_at",
         ],
     )
-    units_stale(unit_ids=schools, since=timezone.localdate())
+    units_stale(unit_ids=schools, since=today)
     return len(new) + len(updated)
