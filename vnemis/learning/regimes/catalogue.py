@@ -84,23 +84,38 @@ class SubjectSpec:
     elective: bool = False
     tested: bool = False
     mid_tested: bool = False
+    label: str = ""  # the printed name where a programme names the subject differently
 
     @property
     def name(self) -> str:
-        return subject_name(self.code)
+        return self.label or subject_name(self.code)
 
 
-def _s(code: str, periods: int, **flags: bool) -> SubjectSpec:
-    return SubjectSpec(code=code, mode="score", periods_per_year=periods, **flags)
+def _s(code: str, periods: int, *, core: bool = False, elective: bool = False) -> SubjectSpec:
+    return SubjectSpec(
+        code=code, mode="score", periods_per_year=periods, core=core, elective=elective
+    )
 
 
 def _c(code: str, periods: int) -> SubjectSpec:
     return SubjectSpec(code=code, mode="comment", periods_per_year=periods)
 
 
-def _l(code: str, periods: int, *, tested: bool = False, mid_tested: bool = False) -> SubjectSpec:
+def _l(
+    code: str,
+    periods: int,
+    *,
+    tested: bool = False,
+    mid_tested: bool = False,
+    label: str = "",
+) -> SubjectSpec:
     return SubjectSpec(
-        code=code, mode="level", periods_per_year=periods, tested=tested, mid_tested=mid_tested
+        code=code,
+        mode="level",
+        periods_per_year=periods,
+        tested=tested,
+        mid_tested=mid_tested,
+        label=label,
     )
 
 
@@ -273,7 +288,13 @@ def _tt27(grade: int) -> tuple[SubjectSpec, ...]:
         subjects.append(_l("tnxh", 70))
     if grade >= 3:
         subjects.append(_l("tin_hoc_cong_nghe", 70, tested=True))
-    subjects += [_l("gdtc", 70), _l("am_nhac", 35), _l("mi_thuat", 35), _l("hdtn", 105)]
+    subjects += [
+        _l("gdtc", 70),
+        _l("am_nhac", 35),
+        _l("mi_thuat", 35),
+        # Primary has experiential activities without the career guidance of grades 6–12.
+        _l("hdtn", 105, label="Hoạt động trải nghiệm"),
+    ]
     return tuple(subjects)
 
 
@@ -295,7 +316,10 @@ def _tt30(grade: int) -> tuple[SubjectSpec, ...]:
     subjects.append(_l("ki_thuat", 35) if upper else _l("thu_cong", 35))
     subjects.append(_l("the_duc", 70))
     if grade >= 3:
-        subjects += [_l("ngoai_ngu", 140, tested=True), _l("tin_hoc", 70, tested=True)]
+        subjects += [
+            _l("ngoai_ngu", 140, tested=True, label="Ngoại ngữ"),
+            _l("tin_hoc", 70, tested=True),
+        ]
     return tuple(subjects)
 
 
