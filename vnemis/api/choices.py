@@ -13,6 +13,7 @@ class TokenScope(models.TextChoices):
     READ_INDICATORS = "read:indicators", _("Read indicator values and DHIS2 exports")
     READ_PLANS = "read:plans", _("Read plan tasks")
     READ_IMPORTS = "read:imports", _("Read import jobs")
+    READ_LEARNING = "read:learning", _("Read learning results and transcript records")
     WRITE_DIGITAL = "write:digital", _("Record digital-transformation profiles")
     WRITE_INDICATORS = "write:indicators", _("Enter reported values")
     WRITE_IMPORTS = "write:imports", _("Upload import files")

@@ -6,7 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vnemis.core.masking import mask_address, mask_phone, mask_tail
@@ -14,6 +17,7 @@ from vnemis.digital.models import DigitalProfile
 from vnemis.imports.choices import ImportKind
 from vnemis.imports.models import ImportJob
 from vnemis.indicators.models import ElementValue
+from vnemis.learning.models import Transcript, YearResult
 from vnemis.organisations.models import OrgPlacement, OrgUnit
 from vnemis.people.models import Enrollment, Person, SchoolClass, Staff, Student
 from vnemis.plans.models import PlanTask
@@ -278,3 +282,132 @@ class ReportedValueSerializer(serializers.Serializer[dict[str, Any]]):
     unit = serializers.CharField()
     value = serializers.DecimalField(max_digits=20, decimal_places=4)
     note = serializers.CharField()
+
+
+# Learning results and transcripts. A student is named by his code only: his name, birth date
+# and sex are on ``students/`` for a caller who may see them there.
+
+
+def _score(help_text: Any = None) -> serializers.DecimalField:
+    """A score on the 10-point scale with one decimal, absent when not shown."""
+    return serializers.DecimalField(
+        max_digits=3, decimal_places=1, required=False, help_text=help_text
+    )
+
+
+class TermMarkSerializer(serializers.Serializer[dict[str, Any]]):
+    """One term of a subject as the caller may see it. A value that was not entered, or that
+    the school has not released to families (for a parent or the student), is absent."""
+
+    term = serializers.IntegerField()
+    r1 = _score(_("Regular score 1."))
+    r2 = _score()
+    r3 = _score()
+    r4 = _score()
+    rr1 = serializers.CharField(
+        required=False, help_text=_("Regular assessment 1 of a comment subject: dat or chua_dat.")
+    )
+    rr2 = serializers.CharField(required=False)
+    rr3 = serializers.CharField(required=False)
+    rr4 = serializers.CharField(required=False)
+    midterm = _score()
+    final = _score(_("End-of-term score."))
+    mid_result = serializers.CharField(required=False)
+    final_result = serializers.CharField(required=False)
+    average = _score(_("Term average."))
+    result = serializers.CharField(required=False, help_text=_("Term result (a code)."))
+    comment = serializers.CharField(required=False)
+
+
+class SubjectResultSerializer(serializers.Serializer[dict[str, Any]]):
+    subject = serializers.CharField(help_text=_("Subject code, e.g. toan."))
+    name = serializers.CharField()
+    mode = serializers.CharField(help_text=_("score, comment or level."))
+    terms = TermMarkSerializer(many=True)
+    year = serializers.CharField(
+        allow_null=True,
+        help_text=_(
+            "The year's average (scored subjects) or result code; null until both terms are "
+            "complete, or while not released to the caller."
+        ),
+    )
+
+
+class TermReportValuesSerializer(serializers.Serializer[dict[str, Any]]):
+    """The homeroom teacher's record of a term: conduct, qualities, absences, remark."""
+
+    term = serializers.IntegerField()
+    conduct = serializers.CharField(required=False)
+    traits = serializers.DictField(child=serializers.CharField(), required=False)
+    absences_excused = serializers.IntegerField(default=0)
+    absences_unexcused = serializers.IntegerField(default=0)
+    remark = serializers.CharField(required=False)
+
+
+class YearOutcomeSerializer(serializers.Serializer[Any]):
+    learning = serializers.CharField()
+    conduct = serializers.CharField()
+    award = serializers.CharField()
+    promotion = serializers.CharField()
+    recorded_on = serializers.DateField()
+
+
+class StudentYearSerializer(serializers.Serializer[dict[str, Any]]):
+    """A student's results of a school year, as ``learning.selectors.student_year`` gives
+    them to the caller."""
+
+    student = serializers.CharField()
+    school_year = serializers.CharField()
+    school = serializers.CharField(allow_null=True)
+    school_class = serializers.IntegerField(allow_null=True)
+    class_name = serializers.CharField(allow_null=True)
+    grade = serializers.IntegerField(allow_null=True)
+    regime = serializers.CharField(allow_null=True)
+    released_only = serializers.BooleanField(
+        help_text=_("Only what the school has released to families is shown (parent, student).")
+    )
+    hidden = serializers.IntegerField(
+        help_text=_("How many values are withheld until the school releases them.")
+    )
+    subjects = SubjectResultSerializer(many=True)
+    terms = TermReportValuesSerializer(many=True)
+    year_result = YearOutcomeSerializer(allow_null=True)
+
+
+class YearResultSerializer(serializers.ModelSerializer[YearResult]):
+    """A student's year result: the headline codes the regime decided."""
+
+    student = serializers.CharField(source="student.code")
+    school_year = serializers.CharField(source="school_year.code")
+    school = serializers.CharField(source="school.code")
+    school_class = serializers.IntegerField(source="school_class_id", allow_null=True)
+    class_name = serializers.CharField(source="school_class.name", allow_null=True, default=None)
+
+    class Meta:
+        model = YearResult
+        fields = ["id", "student", "school_year", "school", "school_class", "class_name"]
+        fields += ["grade", "regime", "learning", "conduct", "award", "promotion", "recorded_on"]
+
+
+class TranscriptSerializer(serializers.ModelSerializer[Transcript]):
+    """A transcript's record, without its content or PDF: the signed file is given out on the
+    transcript's page (``page``), which logs each copy."""
+
+    student = serializers.CharField(source="student.code")
+    school_year = serializers.CharField(source="school_year.code")
+    school = serializers.CharField(source="school.code")
+    page = serializers.SerializerMethodField(
+        help_text=_(
+            "The transcript's page, where the signed file is downloaded (each download is logged)."
+        )
+    )
+
+    class Meta:
+        model = Transcript
+        fields = ["code", "student", "school_year", "school", "grade", "regime", "version"]
+        fields += ["status", "issued_on", "pdf_sha256", "page"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_page(self, transcript: Transcript) -> str:
+        # The site's path, not an API address: the file is given out by the page only.
+        return reverse("learning:transcript_detail", args=[transcript.pk])

@@ -24,6 +24,8 @@ router.register("element-values", views.ElementValueViewSet, basename="elementva
 router.register("digital-profiles", views.DigitalProfileViewSet, basename="digitalprofile")
 router.register("plan-tasks", views.PlanTaskViewSet, basename="plantask")
 router.register("import-jobs", views.ImportJobViewSet, basename="importjob")
+router.register("year-results", views.YearResultViewSet, basename="yearresult")
+router.register("transcripts", views.TranscriptViewSet, basename="transcript")
 
 v1 = router.urls
 for pattern in v1:
@@ -44,6 +46,11 @@ urlpatterns = [
         name="dhis2_data_value_sets",
     ),
     path("api/v1/dhis2/adx/", views.Dhis2AdxView.as_view(), name="dhis2_adx"),
+    path(
+        "api/v1/students/<str:code>/results/",
+        views.StudentResultsView.as_view(),
+        name="student_results",
+    ),
     path("api/v1/", include(v1)),
     # Anything else under /api/v1/ answers the API's 404, not the HTML page.
     re_path(r"^api/v1/", errors.not_found, name="not_found"),

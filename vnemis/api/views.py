@@ -7,11 +7,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -23,7 +23,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from vnemis.accounts.models import User
+from vnemis.accounts.choices import Role
+from vnemis.accounts.models import User, Viewer, signed_in
 from vnemis.api import dhis2
 from vnemis.api import serializers as api_serializers
 from vnemis.api.authentication import request_token
@@ -46,11 +47,18 @@ from vnemis.indicators.filtersets import IndicatorValueFilterSet
 from vnemis.indicators.forms import PeriodField
 from vnemis.indicators.models import DataElement, ElementValue, Indicator
 from vnemis.indicators.periods import Period
+from vnemis.learning import access as learning_access
+from vnemis.learning import selectors as learning_selectors
+from vnemis.learning.choices import TranscriptStatus
+from vnemis.learning.codes import code_normalise
+from vnemis.learning.filtersets import TranscriptFilterSet, YearResultFilterSet
+from vnemis.learning.models import Transcript, YearResult
 from vnemis.organisations import access as org_access
 from vnemis.organisations.filtersets import OrgUnitFilterSet, SchoolFilterSet, SiteFilterSet
-from vnemis.organisations.models import OrgPlacement, OrgUnit
+from vnemis.organisations.models import OrgPlacement, OrgUnit, SchoolYear
 from vnemis.organisations.scope import user_scope
 from vnemis.people import access as people_access
+from vnemis.people.choices import EnrollmentStatus
 from vnemis.people.filtersets import (
     EnrollmentFilterSet,
     SchoolClassFilterSet,
@@ -591,3 +599,206 @@ class Dhis2AdxView(Dhis2Mixin, APIView):
     def get(self, request: Request) -> HttpResponse:
         body = dhis2.adx_xml(self.export(request))
         return HttpResponse(body, content_type="application/adx+xml; charset=utf-8")
+
+
+# Learning results and transcripts: the same reads as the learning pages. A student's results
+# go through ``learning.selectors.student_year``, the one place the publication rule is
+# applied; the lists are scoped like the class pages (subtree, homeroom classes).
+
+
+def _school_year(value: str | None) -> SchoolYear:
+    """The school year named by ``?year=`` (its code, such as 2021-2022), or the current one
+    when none is given; a 400 naming ``year`` for a code that names no year."""
+    code = (value or "").strip()
+    if not code:
+        current = SchoolYear.current()
+        if current is None:
+            raise Http404
+        return current
+    year = SchoolYear.objects.filter(code=code).first() if len(code) <= 9 else None
+    if year is None:
+        raise ValidationError(
+            {"year": [_("There is no school year {code}.").format(code=code[:9])]}
+        )
+    return year
+
+
+def _learning_rows(user: User) -> Q:
+    """Year results and transcripts the caller reads as staff: those of the schools of his
+    subtree (officers, principals, tokens), and, for a teacher, those of the pupils now in a
+    class she is homeroom teacher of, in that class. This is the reach of the student's
+    results page (``people.access.students_for_user``, then ``result_view_for_user``), never
+    wider: a row listed here is one its page shows the caller."""
+    scope = user_scope(user)
+    visible = Q(pk__in=[])
+    if scope.paths:
+        # By school rather than class: also the rows whose class has since been deleted.
+        visible |= scope.units_q("school_id")
+    if scope.has_role(Role.TEACHER):
+        pupils = Enrollment.objects.filter(
+            status=EnrollmentStatus.ACTIVE, school_class__homeroom_teacher__person__user=user
+        )
+        visible |= Q(
+            school_class_id__in=pupils.values("school_class_id"),
+            student_id__in=pupils.values("student_id"),
+        )
+    return visible
+
+
+def year_results_for_user(*, user: Viewer) -> QuerySet[YearResult]:
+    """The year results the caller may list: those of his subtree and homeroom classes.
+    Families have none here; they read each child's year on ``students/{code}/results/``,
+    where the publication rule applies."""
+    me = signed_in(user)
+    if me is None:
+        return YearResult.objects.none()
+    return YearResult.objects.filter(_learning_rows(me))
+
+
+def transcripts_for_user(*, user: Viewer) -> QuerySet[Transcript]:
+    """The transcripts the caller may list: every one of his subtree and homeroom classes;
+    for a parent or a student, his children's or his own current issued transcript of each
+    year only (not a draft, not a version revoked or being replaced), as the transcript's
+    page lets a family see it."""
+    me = signed_in(user)
+    if me is None:
+        return Transcript.objects.none()
+    children = learning_access.children_for_user(user=me).values("pk")
+    newer = Transcript.objects.filter(
+        student_id=OuterRef("student_id"),
+        school_year_id=OuterRef("school_year_id"),
+        version__gt=OuterRef("version"),
+    )
+    family = Q(student_id__in=children, status=TranscriptStatus.ISSUED) & ~Exists(newer)
+    return Transcript.objects.filter(_learning_rows(me) | family)
+
+
+class StudentResultsView(ApiMixin, APIView):
+    read_scope = TokenScope.READ_LEARNING
+
+    @extend_schema(
+        summary=gettext_lazy(
+            "A student's results of a school year: everything for the school's staff and the "
+            "offices above it, only what has been released for his parents and himself"
+        ),
+        parameters=[
+            OpenApiParameter(
+                "year",
+                OpenApiTypes.STR,
+                description=gettext_lazy(
+                    "The school year, such as 2021-2022; the current one when not given."
+                ),
+            )
+        ],
+        responses=api_serializers.StudentYearSerializer,
+    )
+    def get(self, request: Request, code: str) -> Response:
+        user = actor(request)
+        # As on the student's results page: found among the students the caller may find,
+        # then the caller's view of his results (404 for anyone else).
+        student = people_access.student_get_for_user(user=user, code=code)
+        view = learning_access.result_view_for_user(user=user, student=student)
+        year = _school_year(request.query_params.get("year"))
+        results = learning_selectors.student_year(
+            student=student,
+            school_year_id=year.pk,
+            released_only=view.released_only,
+            now=timezone.now(),
+        )
+        data = _student_year_data(student=student, year=year, view=view, results=results)
+        return Response(api_serializers.StudentYearSerializer(data).data)
+
+
+def _student_year_data(
+    *,
+    student: Student,
+    year: SchoolYear,
+    view: learning_access.ResultView,
+    results: learning_selectors.StudentYear | None,
+) -> dict[str, Any]:
+    """The answer of ``students/{code}/results/``: what ``student_year`` gave, nothing more."""
+    data: dict[str, Any] = {
+        "student": student.code,
+        "school_year": year.code,
+        "school": None,
+        "school_class": None,
+        "class_name": None,
+        "grade": None,
+        "regime": None,
+        "released_only": view.released_only,
+        "hidden": 0,
+        "subjects": [],
+        "terms": [],
+        "year_result": None,
+    }
+    if results is None:
+        return data
+    school_class = results.school_class
+    if school_class is not None:
+        data["school"] = school_class.school.code
+        data["school_class"] = school_class.pk
+        data["class_name"] = school_class.name
+        data["grade"] = school_class.grade
+    data["regime"] = results.regime
+    data["hidden"] = results.hidden
+    data["subjects"] = [
+        {
+            "subject": line.subject.code,
+            "name": line.subject.name,
+            "mode": line.subject.mode,
+            "terms": [{"term": term, **values} for term, values in sorted(line.terms.items())],
+            "year": line.year,
+        }
+        for line in results.lines
+    ]
+    data["terms"] = [{"term": term, **values} for term, values in sorted(results.reports.items())]
+    data["year_result"] = results.year
+    return data
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy(
+            "Year results of the caller's schools and homeroom classes (learning, conduct, "
+            "award, promotion)"
+        )
+    ),
+)
+class YearResultViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet[Any]):
+    queryset = YearResult.objects.none()  # the model, for the schema; rows: get_queryset
+    read_scope = TokenScope.READ_LEARNING
+    serializer_class = api_serializers.YearResultSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = YearResultFilterSet
+
+    def get_queryset(self) -> QuerySet[YearResult]:
+        results = year_results_for_user(user=self.request.user)
+        return results.select_related("student", "school_year", "school", "school_class")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy(
+            "Transcripts (records only): those of the caller's schools and homeroom classes; "
+            "a family's issued transcripts"
+        )
+    ),
+    retrieve=extend_schema(summary=gettext_lazy("A transcript's record, by its verification code")),
+)
+class TranscriptViewSet(ReadViewSet):
+    queryset = Transcript.objects.none()  # the model, for the schema; rows: get_queryset
+    read_scope = TokenScope.READ_LEARNING
+    serializer_class = api_serializers.TranscriptSerializer
+    filterset_class = TranscriptFilterSet
+    lookup_field = "code"
+
+    def get_queryset(self) -> QuerySet[Transcript]:
+        transcripts = transcripts_for_user(user=self.request.user)
+        return transcripts.select_related("student", "school_year", "school")
+
+    def get_object(self) -> Transcript:
+        # A code as typed from paper (dashes, O for 0) finds the transcript, as on the
+        # public verification page.
+        code = code_normalise(str(self.kwargs["code"]))[:16]
+        transcript: Transcript = get_object_or_404(self.get_queryset(), code=code)
+        return transcript

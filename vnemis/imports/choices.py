@@ -14,6 +14,8 @@ class ImportKind(models.TextChoices):
     ENROLMENTS = "enrolments", _("Enrolments")
     DIGITAL_PROFILES = "digital_profiles", _("Digital-transformation facts of schools and sites")
     REPORTED_VALUES = "reported_values", _("Reported figures")
+    ASSIGNMENTS = "assignments", _("Teaching assignments")
+    GRADEBOOK = "gradebook", _("Class gradebook (scores of one subject and term)")
 
 
 class JobStatus(models.TextChoices):

@@ -13,4 +13,9 @@ urlpatterns = [
     path("imports/<int:pk>/errors/", views.import_errors, name="import_errors"),
     path("imports/templates/<str:kind>/", views.import_template, name="import_template"),
     path("imports/export/<str:kind>/", views.import_export, name="import_export"),
+    path(
+        "imports/gradebooks/<int:pk>/<int:subject_pk>/<int:term>/",
+        views.gradebook_import,
+        name="gradebook_import",
+    ),
 ]

@@ -18,4 +18,4 @@ def transcript_code() -> str:
 def code_normalise(text: str) -> str:
     """A typed code as stored: upper case, dashes and spaces dropped, O→0 and I/L→1."""
     cleaned = text.upper().replace("-", "").replace(" ", "")
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(str.maketrans("OIL", "011"))

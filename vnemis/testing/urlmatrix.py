@@ -187,6 +187,9 @@ FILL: dict[str, Fill] = {
         path={"pk": "{correction}"}, data={"approve": "0", "note": "Không có căn cứ"}
     ),
     "learning:student_results": Fill(path={"code": "{student}"}),
+    "imports:gradebook_import": Fill(
+        path={"pk": "{class}", "subject_pk": "{subject}", "term": "1"}
+    ),
 }
 
 

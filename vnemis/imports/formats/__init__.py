@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from vnemis.imports.formats.assignments import AssignmentFormat
 from vnemis.imports.formats.base import ImportFormat
 from vnemis.imports.formats.classes import ClassFormat
 from vnemis.imports.formats.digital_profiles import DigitalProfileFormat
 from vnemis.imports.formats.enrolments import EnrolmentFormat
+from vnemis.imports.formats.gradebook import GradebookFormat
 from vnemis.imports.formats.guardians import GuardianFormat
 from vnemis.imports.formats.reported_values import ReportedValueFormat
 from vnemis.imports.formats.schools import SchoolFormat
@@ -28,5 +30,7 @@ FORMATS: dict[str, type[ImportFormat[Any, Any]]] = {
         EnrolmentFormat,
         DigitalProfileFormat,
         ReportedValueFormat,
+        AssignmentFormat,
+        GradebookFormat,
     )
 }

@@ -176,7 +176,7 @@ def term_reports_save(
     ):
         raise TermLocked(
             _(
-                "Term {term} is locked at this school: ask for a correction, which the "
+                "{term} is locked at this school: ask for a correction, which the "
                 "principal approves."
             ).format(term=Term(term).label)
         )

@@ -231,6 +231,9 @@ EXPECTED: dict[str, Expect] = {
     "learning:release_set": Expect(
         grant(WRITERS_A | {"teacher_a"}, ok=302), grant(WRITERS_B, ok=302), method="post"
     ),
+    # The teacher who enters (teacher_a, Toán 3A) uploads her sheet: the probe sends no file,
+    # so 302 back to the gradebook with the form's message.
+    "imports:gradebook_import": Expect(grant({"teacher_a"}, ok=302), grant(set()), method="post"),
     "learning:student_results": Expect(
         grant(OFFICERS_A | {"teacher_a", "parent_a", "student_a"}), grant(OFFICERS_B)
     ),
