@@ -346,6 +346,32 @@ TASKS = {
 }
 VNEMIS_JOBS_DIR = VAR_DIR / "jobs"
 
+# Học bạ số (learning.services.transcripts). The certification authority of a test or demo
+# deployment lives in TRANSCRIPT_CA_DIR (ca.p12: its key and certificate; every *.pem there is a
+# root the verification page trusts: a production deployment puts its licensed CA's roots
+# there and no ca.p12). TRANSCRIPT_KEY_PASSPHRASE encrypts the CA's and the signers' keys at
+# rest; when not set, one is generated on first run and kept beside the database. The public
+# address is printed under each transcript's QR code.
+TRANSCRIPT_CA_DIR = Path(env("TRANSCRIPT_CA_DIR", str(VAR_DIR / "transcripts-ca")))
+
+
+def _transcript_passphrase() -> str:
+    configured = env("TRANSCRIPT_KEY_PASSPHRASE")
+    if configured:
+        return configured
+    path = VAR_DIR / "transcript_key_passphrase"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+TRANSCRIPT_KEY_PASSPHRASE = _transcript_passphrase()
+TRANSCRIPT_PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:8000")
+# Lookups and uploads on the public verification page per client address and hour.
+VNEMIS_TRANSCRIPT_VERIFY_RATE_PER_HOUR = int(env("TRANSCRIPT_VERIFY_RATE", "30"))
+
 # Demo accounts use this password when VNEMIS_DEMO_PASSWORD is not set.
 VNEMIS_DEMO_PASSWORD = env("DEMO_PASSWORD", "vnemis-demo-2022")
 

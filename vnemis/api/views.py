@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
@@ -23,8 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from vnemis.accounts.choices import Role
-from vnemis.accounts.models import User, Viewer, signed_in
+from vnemis.accounts.models import User
 from vnemis.api import dhis2
 from vnemis.api import serializers as api_serializers
 from vnemis.api.authentication import request_token
@@ -49,7 +48,6 @@ from vnemis.indicators.models import DataElement, ElementValue, Indicator
 from vnemis.indicators.periods import Period
 from vnemis.learning import access as learning_access
 from vnemis.learning import selectors as learning_selectors
-from vnemis.learning.choices import TranscriptStatus
 from vnemis.learning.codes import code_normalise
 from vnemis.learning.filtersets import TranscriptFilterSet, YearResultFilterSet
 from vnemis.learning.models import Transcript, YearResult
@@ -58,7 +56,6 @@ from vnemis.organisations.filtersets import OrgUnitFilterSet, SchoolFilterSet, S
 from vnemis.organisations.models import OrgPlacement, OrgUnit, SchoolYear
 from vnemis.organisations.scope import user_scope
 from vnemis.people import access as people_access
-from vnemis.people.choices import EnrollmentStatus
 from vnemis.people.filtersets import (
     EnrollmentFilterSet,
     SchoolClassFilterSet,
@@ -623,56 +620,6 @@ def _school_year(value: str | None) -> SchoolYear:
     return year
 
 
-def _learning_rows(user: User) -> Q:
-    """Year results and transcripts the caller reads as staff: those of the schools of his
-    subtree (officers, principals, tokens), and, for a teacher, those of the pupils now in a
-    class she is homeroom teacher of, in that class. This is the reach of the student's
-    results page (``people.access.students_for_user``, then ``result_view_for_user``), never
-    wider: a row listed here is one its page shows the caller."""
-    scope = user_scope(user)
-    visible = Q(pk__in=[])
-    if scope.paths:
-        # By school rather than class: also the rows whose class has since been deleted.
-        visible |= scope.units_q("school_id")
-    if scope.has_role(Role.TEACHER):
-        pupils = Enrollment.objects.filter(
-            status=EnrollmentStatus.ACTIVE, school_class__homeroom_teacher__person__user=user
-        )
-        visible |= Q(
-            school_class_id__in=pupils.values("school_class_id"),
-            student_id__in=pupils.values("student_id"),
-        )
-    return visible
-
-
-def year_results_for_user(*, user: Viewer) -> QuerySet[YearResult]:
-    """The year results the caller may list: those of his subtree and homeroom classes.
-    Families have none here; they read each child's year on ``students/{code}/results/``,
-    where the publication rule applies."""
-    me = signed_in(user)
-    if me is None:
-        return YearResult.objects.none()
-    return YearResult.objects.filter(_learning_rows(me))
-
-
-def transcripts_for_user(*, user: Viewer) -> QuerySet[Transcript]:
-    """The transcripts the caller may list: every one of his subtree and homeroom classes;
-    for a parent or a student, his children's or his own current issued transcript of each
-    year only (not a draft, not a version revoked or being replaced), as the transcript's
-    page lets a family see it."""
-    me = signed_in(user)
-    if me is None:
-        return Transcript.objects.none()
-    children = learning_access.children_for_user(user=me).values("pk")
-    newer = Transcript.objects.filter(
-        student_id=OuterRef("student_id"),
-        school_year_id=OuterRef("school_year_id"),
-        version__gt=OuterRef("version"),
-    )
-    family = Q(student_id__in=children, status=TranscriptStatus.ISSUED) & ~Exists(newer)
-    return Transcript.objects.filter(_learning_rows(me) | family)
-
-
 class StudentResultsView(ApiMixin, APIView):
     read_scope = TokenScope.READ_LEARNING
 
@@ -772,7 +719,7 @@ class YearResultViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet
     filterset_class = YearResultFilterSet
 
     def get_queryset(self) -> QuerySet[YearResult]:
-        results = year_results_for_user(user=self.request.user)
+        results = learning_access.year_results_for_user(user=self.request.user)
         return results.select_related("student", "school_year", "school", "school_class")
 
 
@@ -793,7 +740,7 @@ class TranscriptViewSet(ReadViewSet):
     lookup_field = "code"
 
     def get_queryset(self) -> QuerySet[Transcript]:
-        transcripts = transcripts_for_user(user=self.request.user)
+        transcripts = learning_access.transcripts_for_user(user=self.request.user)
         return transcripts.select_related("student", "school_year", "school")
 
     def get_object(self) -> Transcript:

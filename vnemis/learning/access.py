@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from vnemis.accounts.choices import Role
-from vnemis.accounts.models import Viewer, signed_in
-from vnemis.learning.models import Subject, TeachingAssignment
+from vnemis.accounts.models import RoleAssignment, User, Viewer, signed_in
+from vnemis.learning.choices import TranscriptStatus
+from vnemis.learning.models import Subject, TeachingAssignment, Transcript, YearResult
 from vnemis.organisations.models import OrgPlacement, OrgUnit
 from vnemis.organisations.scope import user_scope
 from vnemis.people.access import classes_for_user
@@ -183,3 +186,137 @@ def children_for_user(*, user: Viewer) -> QuerySet[Student]:
     if scope.has_role(Role.STUDENT):
         visible |= Q(person__user=me)
     return Student.objects.filter(visible)
+
+
+def _learning_rows(user: User) -> Q:
+    """Year results and transcripts the user reads as staff: those of the schools of his
+    subtree (officers, principals, tokens), and, for a teacher, those of the pupils now in a
+    class she is homeroom teacher of, in that class. This is the reach of the student's
+    results page (``people.access.students_for_user``, then ``result_view_for_user``), never
+    wider: a row listed here is one its page shows the user."""
+    scope = user_scope(user)
+    visible = Q(pk__in=[])
+    if scope.paths:
+        # By school rather than class: also the rows whose class has since been deleted.
+        visible |= scope.units_q("school_id")
+    if scope.has_role(Role.TEACHER):
+        pupils = Enrollment.objects.filter(
+            status=EnrollmentStatus.ACTIVE, school_class__homeroom_teacher__person__user=user
+        )
+        visible |= Q(
+            school_class_id__in=pupils.values("school_class_id"),
+            student_id__in=pupils.values("student_id"),
+        )
+    return visible
+
+
+def year_results_for_user(*, user: Viewer) -> QuerySet[YearResult]:
+    """The year results the user may list: those of his subtree and homeroom classes.
+    Families have none here; they read each child's year through ``result_view_for_user``,
+    where the publication rule applies."""
+    me = signed_in(user)
+    if me is None:
+        return YearResult.objects.none()
+    return YearResult.objects.filter(_learning_rows(me))
+
+
+def transcripts_for_user(*, user: Viewer) -> QuerySet[Transcript]:
+    """The transcripts the user may list: every one of his subtree and homeroom classes; for
+    a parent or a student, his children's or his own current issued transcript of each year
+    only (not a draft, not a version revoked or being replaced)."""
+    me = signed_in(user)
+    if me is None:
+        return Transcript.objects.none()
+    children = children_for_user(user=me).values("pk")
+    newer = Transcript.objects.filter(
+        student_id=OuterRef("student_id"),
+        school_year_id=OuterRef("school_year_id"),
+        version__gt=OuterRef("version"),
+    )
+    family = Q(student_id__in=children, status=TranscriptStatus.ISSUED) & ~Exists(newer)
+    return Transcript.objects.filter(_learning_rows(me) | family)
+
+
+def transcript_get_for_user(*, user: Viewer, pk: int) -> tuple[Transcript, bool]:
+    """A transcript the user may see, and whether he sees it as family: the school's staff
+    and the offices above see every transcript of their students; a family only the issued,
+    current transcript of their child. 404 otherwise."""
+    transcript = get_object_or_404(
+        Transcript.objects.select_related(
+            "student__person", "school", "school_year", "school_class"
+        ),
+        pk=pk,
+    )
+    view = result_view_for_user(user=user, student=transcript.student)
+    if view.released_only:
+        newest = (
+            Transcript.objects.filter(
+                student_id=transcript.student_id, school_year_id=transcript.school_year_id
+            )
+            .order_by("-version")
+            .first()
+        )
+        if (
+            transcript.status != TranscriptStatus.ISSUED
+            or newest is None
+            or newest.pk != transcript.pk
+        ):
+            raise Http404
+    return transcript, view.released_only
+
+
+# --- who takes which step of a transcript's workflow ------------------------------------
+
+
+def transcript_is_homeroom_teacher(*, user: User | None, transcript: Transcript) -> bool:
+    """Whether ``user`` is the homeroom teacher of the transcript's class, teaching there."""
+    if user is None or transcript.school_class is None:
+        return False
+    return term_reports_editable(user=user, school_class=transcript.school_class)
+
+
+def transcript_is_principal(*, user: User | None, school: OrgUnit) -> bool:
+    """Whether ``user`` holds the principal's role at ``school`` itself today: the school's
+    signature is its head's, not an office's above it."""
+    if user is None or not user.is_authenticated:
+        return False
+    today = timezone.localdate()
+    return RoleAssignment.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+        user=user,
+        role=Role.PRINCIPAL,
+        org_unit=school,
+    ).exists()
+
+
+def transcript_step_allowed(
+    *, user: User | None, transcript: Transcript, to: TranscriptStatus
+) -> bool:
+    """Whether ``user`` may take the step to ``to`` (``None``: the system, every step): the
+    homeroom teacher completes and signs as teacher, the principal (or an administrator
+    above) verifies and confirms, the principal of the school itself signs for it."""
+    if user is None:
+        return True
+    if to in (TranscriptStatus.COMPLETED, TranscriptStatus.TEACHER_SIGNED):
+        return transcript_is_homeroom_teacher(user=user, transcript=transcript)
+    if to in (TranscriptStatus.VERIFIED, TranscriptStatus.CONFIRMED):
+        return school_manageable(user=user, school=transcript.school)
+    if to == TranscriptStatus.ISSUED:
+        return transcript_is_principal(user=user, school=transcript.school)
+    return False
+
+
+def transcript_may_prepare(*, user: User | None, school_class: SchoolClass) -> bool:
+    """The class's homeroom teacher or the school's principal (or an administrator above)."""
+    if user is None:
+        return True
+    return term_reports_editable(user=user, school_class=school_class) or school_manageable(
+        user=user, school=school_class.school
+    )
+
+
+def transcript_may_revoke(*, user: User | None, transcript: Transcript) -> bool:
+    if user is None:
+        return True
+    return school_manageable(user=user, school=transcript.school)

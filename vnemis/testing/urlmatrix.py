@@ -38,9 +38,10 @@ from vnemis.imports import services as import_services
 from vnemis.indicators import services as indicator_services
 from vnemis.indicators.models import DataElement
 from vnemis.indicators.periods import parse_period
-from vnemis.learning.models import Subject
+from vnemis.learning.models import Subject, YearResult
 from vnemis.learning.services import catalogue as learning_catalogue
 from vnemis.learning.services import locks as learning_locks
+from vnemis.learning.services import transcripts as transcript_services
 from vnemis.organisations import services as org_services
 from vnemis.organisations.models import TreeVersion
 from vnemis.people.models import Person, Staff
@@ -187,6 +188,15 @@ FILL: dict[str, Fill] = {
         path={"pk": "{correction}"}, data={"approve": "0", "note": "Không có căn cứ"}
     ),
     "learning:student_results": Fill(path={"code": "{student}"}),
+    # Học bạ số: the issued transcript of the side's pupil (signed on first download).
+    "learning:transcript_detail": Fill(path={"pk": "{transcript}"}),
+    "learning:transcript_advance": Fill(path={"pk": "{transcript}"}, data={"to": "issued"}),
+    "learning:transcript_revoke": Fill(path={"pk": "{transcript}"}),
+    "learning:transcript_download": Fill(path={"pk": "{transcript}"}),
+    "learning:transcript_copy": Fill(path={"pk": "{transcript}"}),
+    "learning:transcript_verify_code": Fill(path={"code": "{transcript_code}"}),
+    "api:student_results": Fill(path={"code": "{student}"}),
+    "api:transcript-detail": Fill(path={"code": "{transcript_code}"}),
     "imports:gradebook_import": Fill(
         path={"pk": "{class}", "subject_pk": "{subject}", "term": "1"}
     ),
@@ -436,7 +446,27 @@ def build_matrix_world(world: World) -> dict[str, dict[str, str]]:
             reason="Nhầm điểm",
             by=None,
         )
+        # Học bạ số: the pupil's year result and his transcript recorded as issued, signed
+        # on first use with the demo CA (the matrix test sets TRANSCRIPT_CA_DIR).
+        transcript_services.demo_ca_ensure()
+        YearResult.objects.create(
+            student=student,
+            school_year=world.year,
+            school=school,
+            school_class=classes[side],
+            grade=3,
+            regime="tt30",
+            learning="ht",
+            promotion="len_lop",
+            outcome={},
+            recorded_on=dt.date(2022, 5, 25),
+        )
+        transcript = transcript_services.transcript_record_issued(
+            student=student, school_year=world.year, issued_on=dt.date(2022, 5, 25), by=None
+        )
         values[side] = {
+            "transcript": str(transcript.pk),
+            "transcript_code": transcript.code,
             "subject": str(toan.pk),
             "correction": str(correction.pk),
             "api_token": str(api_token.pk),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import template
@@ -23,8 +24,10 @@ def award_text_filter(value: str) -> str:
 
 
 @register.filter
-def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
-    return None if mapping is None else mapping.get(key)
+def get_item(mapping: object, key: Any) -> Any:
+    """``mapping[key]``, or None when there is no such key or no mapping (a template variable
+    that does not resolve is ``""``)."""
+    return mapping.get(key) if isinstance(mapping, Mapping) else None
 
 
 @register.simple_tag

@@ -535,6 +535,8 @@ class TermReportViewTests(TestCase):
                     {
                         "student": self.lw.s6a.pk,
                         "values": {"conduct": "tot", "absences_unexcused": 3},
+                        # No year result yet: the marks of the year are missing.
+                        "year": None,
                     }
                 ]
             },

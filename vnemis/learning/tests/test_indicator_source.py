@@ -14,6 +14,7 @@ from vnemis.indicators.elements import CountContext, students_with_results, stud
 from vnemis.learning.choices import TranscriptStatus
 from vnemis.learning.models import Transcript, YearResult
 from vnemis.learning.tests.fixtures import Learning, build_learning
+from vnemis.people.models import Student
 from vnemis.testing.world import World, build_world
 
 DAY = dt.date(2022, 5, 31)
@@ -45,7 +46,7 @@ class IndicatorSourceTests(TestCase):
             students_with_transcript(ctx).get(key, 0),
         )
 
-    def year_result(self, student: object, on: dt.date) -> None:
+    def year_result(self, student: Student, on: dt.date) -> None:
         YearResult.objects.create(
             student=student,
             school_year=self.world.year,

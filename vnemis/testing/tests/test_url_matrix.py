@@ -234,6 +234,48 @@ EXPECTED: dict[str, Expect] = {
     # The teacher who enters (teacher_a, Toán 3A) uploads her sheet: the probe sends no file,
     # so 302 back to the gradebook with the form's message.
     "imports:gradebook_import": Expect(grant({"teacher_a"}, ok=302), grant(set()), method="post"),
+    "learning:gradebook_sheet": Expect(grant(OFFICERS_A | {"teacher_a"}), grant(OFFICERS_B)),
+    # Học bạ số. A class's transcripts: as its other pages; its batch: the homeroom teacher
+    # and the principal (and the Sở's administrator above him).
+    "learning:transcripts_class": Expect(grant(OFFICERS_A | {"teacher_a"}), grant(OFFICERS_B)),
+    "learning:transcripts_class_batch": Expect(
+        grant(WRITERS_A | {"teacher_a"}, ok=302), grant(WRITERS_B, ok=302), method="post"
+    ),
+    # An issued transcript: whoever sees the pupil's results, his family included.
+    "learning:transcript_detail": Expect(
+        grant(OFFICERS_A | {"teacher_a", "parent_a", "student_a"}), grant(OFFICERS_B)
+    ),
+    "learning:transcript_download": Expect(
+        grant(OFFICERS_A | {"teacher_a", "parent_a", "student_a"}), grant(OFFICERS_B)
+    ),
+    # Workflow steps: the school's staff who see it (an issued transcript refuses the step
+    # with a message: 302); never the family.
+    "learning:transcript_advance": Expect(
+        grant(OFFICERS_A | {"teacher_a"}, ok=302), grant(OFFICERS_B, ok=302), method="post"
+    ),
+    # Revoking and giving out copies: the principal (and the administrator above him). The
+    # probe sends no reason (refused: 302, nothing revoked) and no kind of copy (400).
+    "learning:transcript_revoke": Expect(
+        grant(WRITERS_A, ok=302), grant(WRITERS_B, ok=302), method="post"
+    ),
+    "learning:transcript_copy": Expect(
+        grant(WRITERS_A, ok=400), grant(WRITERS_B, ok=400), method="post"
+    ),
+    "learning:transcripts_school_batch": Expect(
+        grant(WRITERS_A, ok=302), grant(WRITERS_B, ok=302), method="post"
+    ),
+    "learning:transcripts_school_export": Expect(grant(WRITERS_A), grant(WRITERS_B), method="post"),
+    # The public verification page, by code (QR) too: everyone, signed in or not.
+    "learning:transcript_verify": Expect(grant(EVERYONE, anonymous=200)),
+    "learning:transcript_verify_code": Expect(
+        grant(EVERYONE, anonymous=200), grant(EVERYONE, anonymous=200)
+    ),
+    # Learning through the API: a student's results and transcript as on their pages; lists
+    # answer every signed-in user with the rows of his reach.
+    "api:student_results": Expect(api(OFFICERS_A | FAMILY_A1), api(OFFICERS_B)),
+    "api:yearresult-list": Expect(api(EVERYONE)),
+    "api:transcript-list": Expect(api(EVERYONE)),
+    "api:transcript-detail": Expect(api(OFFICERS_A | FAMILY_A1), api(OFFICERS_B)),
     "learning:student_results": Expect(
         grant(OFFICERS_A | {"teacher_a", "parent_a", "student_a"}), grant(OFFICERS_B)
     ),
@@ -257,6 +299,9 @@ def expected_for(key: str, namespace: str) -> Expect | None:
 @override_settings(
     MEDIA_ROOT=tempfile.mkdtemp(prefix="vnemis-matrix-"),
     PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    TRANSCRIPT_CA_DIR=tempfile.mkdtemp(prefix="vnemis-matrix-ca-"),
+    # The probes ask the public verification page ~30 times from one address.
+    VNEMIS_TRANSCRIPT_VERIFY_RATE_PER_HOUR=100_000,
 )
 class UrlMatrixTests(PersonaTestCase):
     values: ClassVar[dict[str, dict[str, str]]]
