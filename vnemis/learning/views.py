@@ -573,7 +573,7 @@ def term_lock(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     messages.success(
         request,
-        _("Term {term} is locked at {school}: changes now need the principal's approval.").format(
+        _("{term} is locked at {school}: changes now need the principal's approval.").format(
             term=Term(form.cleaned_data["term"]).label, school=school_class.school.name
         ),
     )
