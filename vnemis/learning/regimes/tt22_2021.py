@@ -655,7 +655,7 @@ def read_optional_score(value: Any, *, where: str) -> Decimal | None:
 def read_grade(data: dict[str, Any], grades: range) -> int:
     if "grade" not in data:
         raise RegimeInputError(_("The field “grade” is required."))
-    return read_int(data["grade"], where=_("grade"), least=grades.start, most=grades.stop - 1)
+    return read_int(data["grade"], where="grade", least=grades.start, most=grades.stop - 1)
 
 
 def read_subject_head(raw: Any, index: int, seen: set[str], keys: set[str]) -> dict[str, Any]:
@@ -712,7 +712,7 @@ def _read_term(raw: Any, *, name: str, index: int, mode: Mode) -> TermScores:
 
 
 def read_conduct[E: StrEnum](data: dict[str, Any], enum: type[E]) -> tuple[E | None, ...]:
-    raw = read_list(data.get("conduct", []), where=_("conduct"), most=TERMS)
+    raw = read_list(data.get("conduct", []), where="conduct", most=TERMS)
     return tuple(
         None
         if value is None
@@ -724,14 +724,14 @@ def read_conduct[E: StrEnum](data: dict[str, Any], enum: type[E]) -> tuple[E | N
 def read_absences(data: dict[str, Any]) -> int | None:
     if data.get("absences") is None:
         return None
-    return read_int(data["absences"], where=_("absences"), least=0)
+    return read_int(data["absences"], where="absences", least=0)
 
 
 def parse(data: Any) -> YearInput:
     """One student-year from the calculator's JSON (``docs/modules/learning-calculator.md``)."""
     data = read_object(data, where=_("input"), keys=TOP_KEYS)
     grade = read_grade(data, GRADES)
-    raw_subjects = read_list(data.get("subjects"), where=_("subjects"))
+    raw_subjects = read_list(data.get("subjects"), where="subjects")
     if not raw_subjects:
         raise RegimeInputError(_("subjects: list at least one subject."))
     seen: set[str] = set()

@@ -714,7 +714,7 @@ def parse(data: Any) -> YearInput:
             raise RegimeInputError(str(exc)) from None
     else:
         amended = True
-    raw_subjects = tt22.read_list(data.get("subjects"), where=_("subjects"))
+    raw_subjects = tt22.read_list(data.get("subjects"), where="subjects")
     if not raw_subjects:
         raise RegimeInputError(_("subjects: list at least one subject."))
     seen: set[str] = set()

@@ -96,8 +96,9 @@ def test_summary_of_tt58(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        ('{"regime": "tt22", ', "line 1"),
-        ("[1, 2]", "JSON object"),
+        # The command speaks Vietnamese, the site's language: "dòng 1" is "line 1".
+        ('{"regime": "tt22", ', "dòng 1"),
+        ("[1, 2]", "đối tượng JSON"),
         (
             '{"regime": "tt22", "grade": 7, "subjects": [{"code": "toan", "mode": "score", '
             '"terms": [{"midterm": NaN}]}]}',

@@ -126,7 +126,7 @@ class LearningPageTests(TestCase):
         self.assertNotContains(page, "7,8")
         self.assertNotContains(page, "8,5")
         # Seven values withheld: four regular scores, mid-term, end of term, the average.
-        self.assertContains(page, "7 results are not published yet")
+        self.assertContains(page, "7 kết quả chưa được công bố")
         release_set(
             school_class=self.lw.class_6a,
             subject=self.lw.toan_6,

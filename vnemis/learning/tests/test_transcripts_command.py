@@ -4,6 +4,7 @@ authentic, unchanged and not revoked), sign pending transcripts, make the demo C
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 from io import StringIO
 from pathlib import Path
@@ -26,6 +27,9 @@ def run(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+# The commands speak the site's language (Vietnamese); in English here, the assertions read
+# the msgids. test_the_commands_speak_vietnamese_by_default checks the default.
+@override_settings(LANGUAGE_CODE="en")
 class CommandTests(TranscriptCase):
     def write(self, data: bytes) -> str:
         path = Path(tempfile.mkdtemp(prefix="vnemis-verify-")) / "hoc-ba.pdf"
@@ -105,3 +109,16 @@ class CommandTests(TranscriptCase):
             self.assertEqual((folder / "ca.pem").read_bytes(), first)
             self.assertEqual(oct((folder / "ca.p12").stat().st_mode & 0o777), "0o600")
             self.assertEqual(len(ts.transcript_trust_roots()), 1)
+
+
+class VietnameseOutputTests(TranscriptCase):
+    def test_the_commands_speak_vietnamese_by_default(self) -> None:
+        """An officer reads the verdict in Vietnamese."""
+        run("issue", "--org", "10082101", "--year", "2021-2022")
+        transcript = Transcript.objects.get()
+        folder = tempfile.mkdtemp(prefix="vnemis-verify-")
+        path = os.path.join(folder, "hoc-ba.pdf")
+        with open(path, "wb") as target:
+            target.write(ts.transcript_pdf_bytes(transcript=transcript))
+        out, _err = run("verify", path)
+        self.assertIn(f"XÁC THỰC VÀ NGUYÊN VẸN: học bạ {transcript.code}", out)

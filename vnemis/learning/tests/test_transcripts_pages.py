@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponseBase
@@ -28,8 +29,12 @@ S = TranscriptStatus
 
 
 class PageCase(TranscriptCase):
+    """The pages in English (the language switch's cookie), so the assertions read the
+    msgids; the Vietnamese pages are walked in test_transcripts_browser.py."""
+
     def setUp(self) -> None:
         cache.clear()  # the verification page's rate limit counts in the cache
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     def login(self, name: str) -> None:
         users = {**self.world.users, **self.lw.users}
