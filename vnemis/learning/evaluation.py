@@ -247,8 +247,14 @@ class Headline:
 
 def headline(outcome: dict[str, Any]) -> Headline:
     conduct = outcome.get("conduct", {}).get("year")
+    learning = outcome.get("learning", {})
+    year = learning.get("year")
+    if year is None and isinstance(learning.get("completed"), bool):
+        # TT30 (as amended by TT22/2016) decides only whether the grade is completed; its year
+        # result is stored with TT27's codes: ht (Hoàn thành) / cht (Chưa hoàn thành).
+        year = "ht" if learning["completed"] else "cht"
     return Headline(
-        learning=outcome.get("learning", {}).get("year") or "",
+        learning=year or "",
         conduct=conduct if isinstance(conduct, str) else "",
         award=outcome.get("award") or "",
         promotion=outcome.get("promotion") or "",

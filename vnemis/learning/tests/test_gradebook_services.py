@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import TestCase
 
 from vnemis.learning.choices import CorrectionStatus
+from vnemis.learning.evaluation import trait_codes
 from vnemis.learning.models import Correction, Mark, ResultChange, Subject, YearResult
 from vnemis.learning.services.catalogue import catalogue_sync, class_regime, class_subjects
 from vnemis.learning.services.locks import (
@@ -363,3 +364,45 @@ class YearResultTests(TestCase):
         self.fill_year(self.lw.s6b.pk, score="9")
         result = YearResult.objects.get(student=self.lw.s6b)
         self.assertEqual((result.learning, result.award), ("tot", "xuat_sac"))
+
+
+class PrimaryYearResultTests(TestCase):
+    world: ClassVar[World]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = build_world()
+        catalogue_sync(by=None)
+
+    def test_a_tt30_pupil_with_a_complete_year_gets_a_year_result(self) -> None:
+        """Grade 3 in 2021-22 is under TT30 as amended by TT22/2016, which decides completion
+        only: a complete year is stored as "ht" (Hoàn thành) and counts as a record with
+        learning results."""
+        klass, pupil = self.world.class_a1, self.world.student_a1
+        for subject in class_subjects(klass):
+            for term in (1, 2):
+                values = {"mid_result": "H", "result": "T"}
+                if subject.mid_tested:
+                    values["midterm"] = "8"
+                if subject.tested:
+                    values["final"] = "9"
+                marks_save(
+                    school_class=klass,
+                    subject=subject,
+                    term=term,
+                    cells=cells(pupil.pk, **values),
+                    by=None,
+                )
+        traits = dict.fromkeys(trait_codes("tt30", 3), "T")
+        for term in (1, 2):
+            term_reports_save(
+                school_class=klass,
+                term=term,
+                rows=[ReportInput(student_id=pupil.pk, traits=traits)],
+                by=None,
+            )
+        result = YearResult.objects.get(student=pupil)
+        self.assertEqual(
+            (result.regime, result.learning, result.promotion), ("tt30", "ht", "len_lop")
+        )
+        self.assertIs(result.outcome["learning"]["completed"], True)
