@@ -2,7 +2,8 @@
 
 The records are chosen so that, counted by the indicator engine as of 30 June 2022, they give
 the figures of the Department's report for the first half of 2022; earlier profiles (from the
-start of the school year) give the second half of 2021 a lower, plausible level.
+start of the school year) give the second half of 2021 a lower, plausible level. The students'
+results and transcripts of 2021-22 are the learning records of ``laocai_learning``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from vnemis.core.bulk import BulkWriter, reset_sequences
 from vnemis.demo.laocai_2022 import YEAR_START
-from vnemis.digital.models import PROFILE_COLUMNS, DigitalProfile, StudentRecord
+from vnemis.digital.models import PROFILE_COLUMNS, DigitalProfile
 from vnemis.organisations.choices import GroupSetCode, OrgUnitKind
 from vnemis.organisations.models import OrgUnit, SchoolYear
 
@@ -30,10 +31,6 @@ SCHOOLS_ON_MOBILE = 10
 # School sites of the preschool and primary schools.
 SITES_WIRED = 322
 SITES_MOBILE = 628
-# Students, as shares of general-education students (exact at scale 1).
-TRANSCRIPTS = (168_652, 228_322)
-WITH_RESULTS = (225_404, 228_322)
-RESULTS_DAY = dt.date(2022, 1, 15)  # end of the first semester
 
 
 def _pick(rng: random.Random, units: list[OrgUnit], n: int, bias: dict[int, float]) -> set[int]:
@@ -122,42 +119,8 @@ def load_digital(*, rng: random.Random, year: SchoolYear, scale: float) -> dict[
         profile(site, YEAR_START, web=False, cash=False, book=False, internet=internet)
     writer.flush()
 
-    from vnemis.people.models import Enrollment
-
-    # Sorted here: the model's ordering would join the students and years only to sort, and
-    # on fresh tables without statistics PostgreSQL may join them in a nested loop.
-    student_ids = sorted(
-        Enrollment.objects.general_education()
-        .filter(school_year=year, status="active")
-        .order_by()
-        .values_list("student_id", flat=True)
-    )
-    n = len(student_ids)
-    with_results = set(rng.sample(student_ids, round(n * WITH_RESULTS[0] / WITH_RESULTS[1])))
-    with_transcript = set(
-        rng.sample(sorted(with_results), round(n * TRANSCRIPTS[0] / TRANSCRIPTS[1]))
-    )
-    records = BulkWriter(
-        StudentRecord,
-        ["student", "school_year", "results_received_on", "transcript_issued_on"],
-        now=now,
-    )
-    for sid in student_ids:
-        if sid not in with_results:
-            continue
-        issued = (
-            dt.date(2022, 1, 10) + dt.timedelta(days=rng.randrange(140))
-            if sid in with_transcript
-            else None
-        )
-        records.add(sid, year.pk, RESULTS_DAY, issued)
-    records.flush()
-    reset_sequences(DigitalProfile, StudentRecord)
-    return {
-        "digital_profiles": writer.count,
-        "student_records": records.count,
-        "transcripts": len(with_transcript),
-    }
+    reset_sequences(DigitalProfile)
+    return {"digital_profiles": writer.count}
 
 
 REPORTED_2022H1 = {

@@ -6,13 +6,15 @@ the same one is already loaded, and otherwise writes the whole province in one t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from vnemis.core.audit import audit_record
@@ -35,6 +37,7 @@ from vnemis.demo.laocai_dx import (
     TARGETS_2025_QD131,
     load_digital,
 )
+from vnemis.demo.laocai_learning import load_learning
 from vnemis.demo.laocai_plans import load_plans, load_report_draft
 from vnemis.demo.models import DemoDataset
 from vnemis.demo.population import PersonFactory
@@ -42,6 +45,7 @@ from vnemis.digital.models import DigitalProfile, StudentRecord
 from vnemis.indicators.models import DataElement, Indicator
 from vnemis.indicators.periods import parse_period
 from vnemis.indicators.services import element_values_refresh, reported_value_set, target_set
+from vnemis.learning.models import Mark, TermReport, Transcript, YearResult
 from vnemis.organisations.admin_units import (
     commune_successors,
     communes_2025,
@@ -97,7 +101,7 @@ def demo_load(*, seed: int, scale: float = 1.0, progress: Progress | None = None
     if OrgUnit.objects.filter(code=f"SGD{OLD_PROVINCE_CODE}").exists():
         raise DemoConflict("Lào Cai units already exist in this database; refusing to mix data.")
     started = time.perf_counter()
-    with transaction.atomic():
+    with _sqlite_bulk(), transaction.atomic():
         plan = build_plan(seed=seed, scale=scale)
         say(f"Plan: {len(plan.schools)} schools, seed {seed}, scale {scale:g}.")
         units = _load_tree(plan)
@@ -106,6 +110,13 @@ def demo_load(*, seed: int, scale: float = 1.0, progress: Progress | None = None
         year = SchoolYear.objects.get(code="2021-2022")
         counts |= load_digital(rng=random.Random(seed + 2), year=year, scale=scale)
         say("Digital-transformation records loaded.")
+        counts |= load_learning(
+            rng=random.Random(seed + 3),
+            year=year,
+            department=units[f"SGD{OLD_PROVINCE_CODE}"],
+            say=say,
+        )
+        say("Learning results loaded (marks, year results, issued transcripts).")
         _load_indicator_data(units[f"SGD{OLD_PROVINCE_CODE}"])
         counts["plan_tasks"] = load_plans(owner=units[f"SGD{OLD_PROVINCE_CODE}"])
         _gather_statistics()
@@ -123,6 +134,45 @@ def demo_load(*, seed: int, scale: float = 1.0, progress: Progress | None = None
 
 
 ANALYTICS_PERIODS = ("2021H2", "2022H1")
+# SQLite's page cache while loading, in KiB: the indexes of the millions of marks written stay
+# in memory instead of being re-read page by page (the default is 2 MiB).
+SQLITE_CACHE_KIB = 256 * 1024
+
+
+@contextlib.contextmanager
+def _sqlite_bulk() -> Iterator[None]:
+    """On a SQLite file opened by nothing else (``make run`` loads before serving): a larger
+    page cache and the rollback journal instead of WAL for the load, both restored after.
+
+    In WAL mode the one transaction of the load (2.5 GB at scale 1) is written twice, to the
+    log and again into the database when it is checkpointed; with the rollback journal the
+    new pages go straight to the database. Inside another transaction (the tests) or when the
+    database is busy, only the cache changes.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    journal = None
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        in_memory = cast(Any, connection).is_in_memory_db()  # a SQLite wrapper's method
+        if not connection.in_atomic_block and not in_memory:
+            cursor.execute("PRAGMA journal_mode")
+            journal = cursor.fetchone()[0]
+            try:
+                cursor.execute("PRAGMA journal_mode = DELETE")
+            except DatabaseError:
+                journal = None  # another connection holds the database: keep its journal
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(cache)}")
+            if journal is not None:
+                cursor.execute(f"PRAGMA journal_mode = {journal}")
 
 
 def _gather_statistics() -> None:
@@ -144,6 +194,10 @@ def _gather_statistics() -> None:
             SchoolClass,
             DigitalProfile,
             StudentRecord,
+            Mark,
+            TermReport,
+            YearResult,
+            Transcript,
         )
     ]
     with connection.cursor() as cursor:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -12,6 +13,19 @@ from vnemis.accounts.models import User
 from vnemis.demo.laocai_2022 import build_plan
 from vnemis.demo.loader import DemoConflict, LoadResult, demo_load
 from vnemis.demo.report_text import laocai_report_2022h1
+from vnemis.digital.models import StudentRecord
+from vnemis.learning.codes import ALPHABET
+from vnemis.learning.models import (
+    Mark,
+    Release,
+    TeachingAssignment,
+    TermLock,
+    TermReport,
+    Transcript,
+    YearResult,
+)
+from vnemis.learning.services.catalogue import class_subjects
+from vnemis.learning.services.results import year_results_refresh
 from vnemis.organisations.models import OrgPlacement, OrgUnit, OrgUnitLink
 from vnemis.people.models import Enrollment, Person
 from vnemis.reports.letterhead import letterhead_for
@@ -195,6 +209,120 @@ class SmallDemoTests(TestCase):
                 text.agency_symbol,
                 text.place,
             ),
+        )
+
+    def test_learning_records_give_the_reports_shares(self) -> None:
+        """The seed's shares of the general-education students: 225.404/228.322 with a year
+        result and 168.652/228.322 with an issued transcript (scaled); the 2022H1 indicators
+        count exactly those records; the sector database's flags (read by the QĐ 4725
+        self-assessment) are those of the same students and dates."""
+        general = Enrollment.objects.filter(status="active", school_class__grade__gte=1).count()
+        results = YearResult.objects.count()
+        issued = Transcript.objects.filter(status="issued").count()
+        self.assertEqual(
+            (results, issued),
+            (round(general * 225_404 / 228_322), round(general * 168_652 / 228_322)),
+        )
+        self.assertFalse(
+            Transcript.objects.exclude(
+                student_id__in=YearResult.objects.values("student_id")
+            ).exists()
+        )
+        flags = StudentRecord.objects.filter(school_year__code="2021-2022")
+        self.assertEqual(
+            set(flags.values_list("student_id", "results_received_on")),
+            set(YearResult.objects.values_list("student_id", "recorded_on")),
+        )
+        self.assertEqual(
+            set(
+                flags.exclude(transcript_issued_on=None).values_list(
+                    "student_id", "transcript_issued_on"
+                )
+            ),
+            set(Transcript.objects.values_list("student_id", "issued_on")),
+        )
+        out = io.StringIO()
+        call_command("indicators", "--org", "SGD10", "--period", "2022H1", "--json", stdout=out)
+        got = {
+            row["code"]: (row["numerator"], row["denominator"])
+            for row in json.loads(out.getvalue())
+        }
+        self.assertEqual(got["e_transcript_students"], (issued, general))
+        self.assertEqual(got["digital_records_students"], (results, general))
+        self.assertEqual(got["student_records_with_results"], (results, None))
+
+    def test_transcripts_are_issued_unsigned_for_the_worker(self) -> None:
+        """Issued in June 2022 with a verification code and the personal ID of the day, but
+        no content or PDF yet: they are built and signed on first download."""
+        rows = list(
+            Transcript.objects.values_list(
+                "code",
+                "national_id",
+                "student__person__national_id",
+                "issued_on",
+                "content",
+                "pdf",
+                "version",
+            )
+        )
+        self.assertTrue(rows)
+        codes = [row[0] for row in rows]
+        self.assertEqual(len(set(codes)), len(codes))
+        self.assertTrue(all(len(c) == 12 and set(c) <= set(ALPHABET) for c in codes))
+        self.assertTrue(all(row[1] == (row[2] or "") for row in rows))
+        days = {row[3] for row in rows}
+        self.assertTrue(days <= {dt.date(2022, 6, d) for d in range(1, 26)}, days)
+        self.assertEqual({(str(row[4]), row[5], row[6]) for row in rows}, {("{}", "", 1)})
+
+    def test_gradebooks_are_complete_and_agree_with_the_refresh(self) -> None:
+        """Every class has one teacher of its school per subject, every school both terms
+        locked, the class summary and subject results released for both terms; a student
+        with a year result has every subject's marks in both terms, and re-evaluating him
+        through the gradebook's refresh changes nothing."""
+        result = YearResult.objects.select_related("school_class").order_by("id").first()
+        assert result is not None and result.school_class is not None
+        school_class = result.school_class
+        subjects = class_subjects(school_class)
+        assignments = TeachingAssignment.objects.filter(school_class=school_class)
+        self.assertEqual(sorted(a.subject_id for a in assignments), sorted(s.pk for s in subjects))
+        self.assertEqual(
+            {a.teacher.org_unit_id for a in assignments if a.teacher}, {school_class.school_id}
+        )
+        self.assertEqual(
+            set(
+                TermLock.objects.filter(school_id=school_class.school_id).values_list(
+                    "term", flat=True
+                )
+            ),
+            {1, 2},
+        )
+        released = Release.objects.filter(school_class=school_class, released_at__isnull=False)
+        self.assertEqual(released.count(), 2 * (1 + len(subjects)))
+        self.assertEqual(
+            Mark.objects.filter(student_id=result.student_id).count(), 2 * len(subjects)
+        )
+
+        def stored() -> dict[str, Any]:
+            row = YearResult.objects.filter(pk=result.pk).values().get()
+            return {name: value for name, value in row.items() if name != "updated_at"}
+
+        before = stored()
+        year_results_refresh(student_ids=[result.student_id], school_year_id=result.school_year_id)
+        self.assertEqual(stored(), before)
+
+    def test_marks_are_plausible(self) -> None:
+        """Distributions as a province's: every regime's year results spread over several
+        levels, comment subjects almost all Đạt, conduct mostly Tốt or Khá."""
+        levels: dict[str, set[str]] = {}
+        for regime, learning in YearResult.objects.values_list("regime", "learning"):
+            levels.setdefault(regime, set()).add(learning)
+        self.assertEqual(set(levels), {"tt22", "tt58", "tt27", "tt30"})
+        self.assertTrue(all(len(found) >= 2 for found in levels.values()), levels)
+        comments = Mark.objects.filter(subject__mode="comment")
+        self.assertGreater(comments.filter(result="dat").count(), 0.95 * comments.count())
+        conduct = TermReport.objects.exclude(conduct="")
+        self.assertGreater(
+            conduct.filter(conduct__in=["tot", "kha"]).count(), 0.9 * conduct.count()
         )
 
     def test_bad_arguments(self) -> None:

@@ -1,4 +1,5 @@
-"""The acceptance figures of the issue, on the whole synthetic province (about 30 s)."""
+"""The acceptance figures of the issue, on the whole synthetic province (about 3 minutes on two
+cores: the learning records make most of it)."""
 
 from __future__ import annotations
 
