@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from decimal import Context, Decimal
 from typing import Any, NamedTuple, cast
 
-from vnemis.learning.evaluation import Headline, headline, plain, year_evaluate
+from vnemis.learning.evaluation import Headline, headline, stored_outcome
 from vnemis.learning.models import Mark, Subject, TermReport
 
 TENTH = Decimal("0.1")
@@ -185,15 +185,13 @@ def outcome_evaluate(
     reports: Sequence[ReportRow],
 ) -> Evaluated:
     """The outcome of one student-year, as ``year_results_refresh`` stores it."""
-    outcome = plain(
-        year_evaluate(
-            regime=regime,
-            grade=grade,
-            # The records carry every attribute the builders read (see the classes above).
-            subjects=cast(Sequence[Subject], subjects),
-            marks=cast(Sequence[Mark], marks),
-            reports=cast(Sequence[TermReport], reports),
-        ).as_json()
+    outcome = stored_outcome(
+        regime=regime,
+        grade=grade,
+        # The records carry every attribute the builders read (see the classes above).
+        subjects=cast(Sequence[Subject], subjects),
+        marks=cast(Sequence[Mark], marks),
+        reports=cast(Sequence[TermReport], reports),
     )
     return Evaluated(json.dumps(outcome, ensure_ascii=False), headline(outcome))
 

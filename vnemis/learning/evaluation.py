@@ -165,8 +165,12 @@ def year_evaluate(
     subjects: Sequence[Subject],
     marks: Sequence[Mark],
     reports: Sequence[TermReport],
+    explain: bool = True,
 ) -> Outcome:
-    """Evaluate one student-year from its rows (the regime module's own ``evaluate``)."""
+    """Evaluate one student-year from its rows (the regime module's own ``evaluate``).
+
+    ``explain`` False: the secondary regimes write no reasons (the stored results and the
+    year-end run do not show them, and wording them was most of the cost)."""
     by_cell = {(m.subject_id, m.term): m for m in marks}
     by_term = {r.term: r for r in reports}
     if regime in ("tt27", "tt30"):
@@ -180,7 +184,8 @@ def year_evaluate(
     if regime == "tt58":
         second = by_term.get(2)
         return tt58_2011.evaluate(
-            tt58_2011.YearInput(
+            explain=explain,
+            year=tt58_2011.YearInput(
                 grade=grade,
                 subjects=tuple(
                     tt58_2011.SubjectInput(
@@ -201,10 +206,11 @@ def year_evaluate(
                 if second is not None and second.year_conduct
                 else None,
                 absences=_absences(by_term),
-            )
+            ),
         )
     return tt22_2021.evaluate(
-        tt22_2021.YearInput(
+        explain=explain,
+        year=tt22_2021.YearInput(
             grade=grade,
             subjects=tuple(
                 tt22_2021.SubjectInput(
@@ -220,8 +226,33 @@ def year_evaluate(
                 for t in (1, 2)
             ),
             absences=_absences(by_term),
-        )
+        ),
     )
+
+
+def stored_outcome(
+    *,
+    regime: str,
+    grade: int,
+    subjects: Sequence[Subject],
+    marks: Sequence[Mark],
+    reports: Sequence[TermReport],
+) -> dict[str, Any]:
+    """The outcome of a student-year as ``YearResult.outcome`` keeps it: the calculator's JSON
+    without its reasons (the calculator, evaluating the same rows, gives them on demand; kept
+    for 225.000 students they were a third of the demo database)."""
+    outcome: dict[str, Any] = plain(
+        year_evaluate(
+            regime=regime,
+            grade=grade,
+            subjects=subjects,
+            marks=marks,
+            reports=reports,
+            explain=False,
+        ).as_json()
+    )
+    outcome.pop("reasons", None)
+    return outcome
 
 
 def plain(value: Any) -> Any:

@@ -295,11 +295,15 @@ def _missed(
     scores: Mapping[str, Decimal],
     comments: Mapping[str, CommentResult],
     excused: str | None = None,
+    *,
+    explain: bool = True,
 ) -> list[str]:
     """The conditions of Điều 9.2 for ``level`` that the results do not meet.
 
     ``excused`` is a subject treated as meeting every per-subject floor (Điều 9.3); it still
-    counts, with its real value, in the "at least 6 subjects" counts.
+    counts, with its real value, in the "at least 6 subjects" counts. Without ``explain`` the
+    list holds one empty string per unmet condition: the Điều 9.3 trials only need to know
+    whether a level is met, and wording every condition was most of the cost of a year.
     """
     if level is Level.CHUA_DAT:
         return []
@@ -314,11 +318,16 @@ def _missed(
         if len(failed) > 1:
             missed.append(
                 _("{count} comment subjects Not yet passed (at most 1)").format(count=len(failed))
+                if explain
+                else ""
             )
     else:
-        missed.extend(_("{subject} Not yet passed").format(subject=subject_name(c)) for c in failed)
+        missed.extend(
+            _("{subject} Not yet passed").format(subject=subject_name(c)) if explain else ""
+            for c in failed
+        )
     missed.extend(
-        f"{subject_name(code)} {decimal_text(value)} < {decimal_text(floor)}"
+        f"{subject_name(code)} {decimal_text(value)} < {decimal_text(floor)}" if explain else ""
         for code, value in scores.items()
         if value < floor and code != excused
     )
@@ -328,6 +337,8 @@ def _missed(
             _("only {count} subjects ≥ {bar} (at least 6)").format(
                 count=reaching, bar=decimal_text(bar)
             )
+            if explain
+            else ""
         )
     return missed
 
@@ -336,11 +347,13 @@ def _raw_level(
     scores: Mapping[str, Decimal],
     comments: Mapping[str, CommentResult],
     excused: str | None = None,
+    *,
+    explain: bool = True,
 ) -> tuple[Level, tuple[str, ...]]:
     """The Điều 9.2 level and the unmet conditions of the level above it."""
     above: list[str] = []
     for level in (Level.TOT, Level.KHA, Level.DAT):
-        missed = _missed(level, scores, comments, excused)
+        missed = _missed(level, scores, comments, excused, explain=explain)
         if not missed:
             return level, tuple(above)
         above = missed
@@ -364,7 +377,9 @@ def learning_level(values: Mapping[str, Decimal | CommentResult | None]) -> Lear
     comments = {c: v for c, v in values.items() if isinstance(v, CommentResult)}
     scores = {c: v for c, v in values.items() if isinstance(v, Decimal)}
     level, missed = _raw_level(scores, comments)
-    excused = {code: _raw_level(scores, comments, excused=code)[0] for code in values}
+    excused = {
+        code: _raw_level(scores, comments, excused=code, explain=False)[0] for code in values
+    }
     lifted = {code: alone for code, alone in excused.items() if RANK[alone] > RANK[level]}
     if len(lifted) == 1:
         ((code, without),) = lifted.items()
@@ -549,7 +564,7 @@ def _promotion_reason(
     return messages[result]
 
 
-def evaluate(year: YearInput) -> Outcome:
+def evaluate(year: YearInput, *, explain: bool = True) -> Outcome:
     """Every result of the student-year (the partial ones stay ``None``).
 
     Raises ``RegimeInputError`` when a term's number of regular scores contradicts the
@@ -570,15 +585,17 @@ def evaluate(year: YearInput) -> Outcome:
     given_award = award(learning=learning_value, conduct=conduct, year_scores=year_scores)
     given_promotion = promotion(learning=learning_value, conduct=conduct, absences=year.absences)
     reasons: list[str] = []
-    for result in results:
-        reasons.extend(subject_reasons(result))
-    reasons.append(_learning_reason(0, learning_terms[0]))
-    reasons.append(_learning_reason(1, learning_terms[1]))
-    reasons.append(_learning_reason(None, learning))
-    reasons.append(_conduct_reason(conduct_terms, conduct))
-    count = sum(1 for score in year_scores if score >= XUAT_SAC_BAR)
-    reasons.append(_award_reason(given_award, learning_value, conduct, count))
-    reasons.append(_promotion_reason(given_promotion, learning_value, conduct, year.absences))
+    # Without ``explain`` (the year-end run, the stored results) no sentence is written.
+    if explain:
+        for result in results:
+            reasons.extend(subject_reasons(result))
+        reasons.append(_learning_reason(0, learning_terms[0]))
+        reasons.append(_learning_reason(1, learning_terms[1]))
+        reasons.append(_learning_reason(None, learning))
+        reasons.append(_conduct_reason(conduct_terms, conduct))
+        count = sum(1 for score in year_scores if score >= XUAT_SAC_BAR)
+        reasons.append(_award_reason(given_award, learning_value, conduct, count))
+        reasons.append(_promotion_reason(given_promotion, learning_value, conduct, year.absences))
     return Outcome(
         subjects=results,
         learning_terms=learning_terms,

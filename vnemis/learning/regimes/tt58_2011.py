@@ -549,7 +549,7 @@ def _scores(results: Sequence[tt22.SubjectResult], term: int | None) -> list[Dec
     return [v if isinstance(v, Decimal) else None for v in values]
 
 
-def evaluate(year: YearInput) -> Outcome:
+def evaluate(year: YearInput, *, explain: bool = True) -> Outcome:
     """Every result of the student-year (the partial ones stay ``None``).
 
     Raises ``RegimeInputError`` when a term's number of regular scores contradicts the
@@ -580,21 +580,23 @@ def evaluate(year: YearInput) -> Outcome:
     given_award = award(learning=learning_value, conduct=conduct)
     given_promotion = promotion(learning=learning_value, conduct=conduct, absences=year.absences)
     reasons: list[str] = []
-    if not year.amended:
-        reasons.append(
-            _(
-                "Original TT58 (before TT26/2020): periodic tests weigh 2; core subjects Toán "
-                "and Ngữ văn."
+    # Without ``explain`` (the year-end run, the stored results) no sentence is written.
+    if explain:
+        if not year.amended:
+            reasons.append(
+                _(
+                    "Original TT58 (before TT26/2020): periodic tests weigh 2; core subjects Toán "
+                    "and Ngữ văn."
+                )
             )
-        )
-    for result in results:
-        reasons.extend(tt22.subject_reasons(result))
-    reasons.append(_learning_reason(0, learning_terms[0]))
-    reasons.append(_learning_reason(1, learning_terms[1]))
-    reasons.append(_learning_reason(None, learning))
-    reasons.append(_conduct_reason(conduct, year.conduct_year))
-    reasons.append(_award_reason(given_award, learning_value, conduct))
-    reasons.append(_promotion_reason(given_promotion, learning_value, conduct, year.absences))
+        for result in results:
+            reasons.extend(tt22.subject_reasons(result))
+        reasons.append(_learning_reason(0, learning_terms[0]))
+        reasons.append(_learning_reason(1, learning_terms[1]))
+        reasons.append(_learning_reason(None, learning))
+        reasons.append(_conduct_reason(conduct, year.conduct_year))
+        reasons.append(_award_reason(given_award, learning_value, conduct))
+        reasons.append(_promotion_reason(given_promotion, learning_value, conduct, year.absences))
     return Outcome(
         amended=year.amended,
         subjects=results,

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from vnemis.learning.evaluation import headline, plain, year_evaluate
+from vnemis.learning.evaluation import headline, stored_outcome
 from vnemis.learning.models import Mark, Subject, TermReport, YearResult
 from vnemis.learning.services.catalogue import class_regime, class_subjects
 from vnemis.organisations.stale import units_stale
@@ -93,14 +93,12 @@ def _refresh_chunk(ids: list[int], school_year_id: int) -> int:
             subjects_of[school_class.pk] = class_subjects(school_class)
             regime_of[school_class.pk] = class_regime(school_class)
         regime = regime_of[school_class.pk]
-        outcome = plain(
-            year_evaluate(
-                regime=regime,
-                grade=school_class.grade,
-                subjects=subjects_of[school_class.pk],
-                marks=marks.get(student_id, []),
-                reports=reports.get(student_id, []),
-            ).as_json()
+        outcome = stored_outcome(
+            regime=regime,
+            grade=school_class.grade,
+            subjects=subjects_of[school_class.pk],
+            marks=marks.get(student_id, []),
+            reports=reports.get(student_id, []),
         )
         head = headline(outcome)
         if not head.learning:

@@ -71,7 +71,7 @@ class YearEndTests(TestCase):
 
     def test_bulk_run_equals_the_refresh(self) -> None:
         """With the refresh's results removed, the bulk run writes the same results (fields
-        and the whole outcome, reasons included), dated as asked; students without a
+        and the whole outcome), dated as asked; students without a
         complete year (3B's pupil) get none."""
         expected = results()
         self.assertLessEqual(set(self.secondary()), set(expected))
