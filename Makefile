@@ -46,12 +46,14 @@ setup-dev: $(VENV)/.installed-dev static/vendor/echarts/echarts.min.js
 run: setup
 	$(VENV)/bin/vnemis migrate
 	$(VENV)/bin/vnemis demo laocai-2022 --seed $(SEED)
+	$(VENV)/bin/vnemis transcripts ca --demo
 	$(VENV)/bin/vnemis demo accounts --host $(HOST) --port $(PORT)
 	$(VENV)/bin/vnemis serve --host $(HOST) --port $(PORT)
 
 demo: setup
 	$(VENV)/bin/vnemis migrate
 	$(VENV)/bin/vnemis demo laocai-2022 --seed $(SEED)
+	$(VENV)/bin/vnemis transcripts ca --demo
 
 # The whole suite on SQLite, then on a PostgreSQL cluster started from the installed server
 # binaries in a temporary folder. Under CI=true nothing may be skipped for lack of a server or
