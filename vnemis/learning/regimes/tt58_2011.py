@@ -278,11 +278,13 @@ def _missed(
     core: Sequence[str],
     specialised: str | None,
     excused: str | None,
+    explain: bool = True,
 ) -> list[str]:
     """The conditions of Art. 13 for ``level`` the results do not meet.
 
     ``excused`` is a subject set aside (Art. 13.6): it is held to no per-subject condition and
-    does not count towards the core bar; it stays in the average.
+    does not count towards the core bar; it stays in the average. Without ``explain`` each
+    unmet condition is an empty string (the Art. 13.6 trials only count them).
     """
     if level is Performance.KEM:
         return []
@@ -294,14 +296,17 @@ def _missed(
     if average < bar:
         missed.append(
             _("average {value} < {bar}").format(value=decimal_text(average), bar=decimal_text(bar))
+            if explain
+            else ""
         )
     if level is not Performance.YEU:
-        names = [subject_name(c) for c in core]
         if not any(scores.get(c, Decimal(-1)) >= bar for c in core if c != excused):
             missed.append(
                 _("none of {subjects} ≥ {bar}").format(
-                    subjects=", ".join(names), bar=decimal_text(bar)
+                    subjects=", ".join(subject_name(c) for c in core), bar=decimal_text(bar)
                 )
+                if explain
+                else ""
             )
         if specialised is not None and specialised != excused:
             value = scores.get(specialised)
@@ -312,14 +317,16 @@ def _missed(
                         value=decimal_text(value),
                         bar=decimal_text(bar),
                     )
+                    if explain
+                    else ""
                 )
         missed.extend(
-            _("{subject} Not yet passed").format(subject=subject_name(c))
+            _("{subject} Not yet passed").format(subject=subject_name(c)) if explain else ""
             for c, r in comments.items()
             if r is CommentResult.CHUA_DAT and c != excused
         )
     missed.extend(
-        f"{subject_name(code)} {decimal_text(value)} < {decimal_text(floor)}"
+        f"{subject_name(code)} {decimal_text(value)} < {decimal_text(floor)}" if explain else ""
         for code, value in scores.items()
         if value < floor and code != excused
     )
@@ -334,6 +341,7 @@ def _raw_level(
     core: Sequence[str],
     specialised: str | None,
     excused: str | None = None,
+    explain: bool = True,
 ) -> tuple[Performance, tuple[str, ...]]:
     above: list[str] = []
     for level in (Performance.GIOI, Performance.KHA, Performance.TRUNG_BINH, Performance.YEU):
@@ -345,6 +353,7 @@ def _raw_level(
             core=core,
             specialised=specialised,
             excused=excused,
+            explain=explain,
         )
         if not missed:
             return level, tuple(above)
@@ -389,7 +398,13 @@ def performance(
     level, missed = _raw_level(average, scores, comments, core=core, specialised=specialised)
     excused = {
         code: _raw_level(
-            average, scores, comments, core=core, specialised=specialised, excused=code
+            average,
+            scores,
+            comments,
+            core=core,
+            specialised=specialised,
+            excused=code,
+            explain=False,
         )[0]
         for code in values
     }
