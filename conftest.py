@@ -5,7 +5,9 @@ turned into a failure. ``postgres`` tests are skipped (legitimately) on the SQLi
 ``scripts/run_tests.py`` names the pass's database (VNEMIS_TEST_DB_VENDOR), the session checks
 that Django really uses it.
 
-Tests that use the ``browser`` fixture must be marked ``@pytest.mark.browser``.
+Tests that use the ``browser`` fixture must be marked ``@pytest.mark.browser``. Browser tests
+and tests marked ``one_pass`` run on the SQLite pass only (engine-independent: a skip on the
+PostgreSQL pass is legitimate).
 
 Each test starts with an empty cache: the pages keep a few answers there (the computed
 periods, the home page's data-quality counts), which must not pass from one test's database
@@ -44,6 +46,15 @@ def _empty_cache() -> Iterator[None]:
     yield
 
 
+# Tests that do not depend on the database engine run once, on the SQLite pass: browser walks
+# (marked ``browser``) and pure rules (marked ``one_pass``, e.g. the assessment regimes).
+ONE_PASS_REASON = "engine-independent: runs once, on the SQLite pass"
+
+
+def one_pass(item: pytest.Item) -> bool:
+    return bool(item.get_closest_marker("browser") or item.get_closest_marker("one_pass"))
+
+
 def under_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"true", "1"}
 
@@ -79,6 +90,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
         if vendor != "postgresql" and item.get_closest_marker("postgres"):
             item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL; this pass is {vendor}"))
+        if vendor == "postgresql" and one_pass(item):
+            item.add_marker(pytest.mark.skip(reason=ONE_PASS_REASON))
     # Once started, sync Playwright leaves an event loop running in the main thread, which
     # breaks async_to_sync (AsyncClient, async views): browser tests go last.
     items.sort(key=uses_browser)
@@ -94,6 +107,8 @@ def pytest_runtest_makereport(
     marks = [name for name in ENFORCED_MARKERS if item.get_closest_marker(name)]
     if "postgres" in marks and db_vendor() != "postgresql":
         marks.remove("postgres")  # the SQLite pass; the PostgreSQL pass must run it
+    if db_vendor() == "postgresql" and one_pass(item):
+        marks = []  # engine-independent: the SQLite pass must run it
     if marks:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         reason = str(reason).removeprefix("Skipped: ")

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
@@ -15,6 +16,9 @@ from django.test import TestCase
 from vnemis.demo.loader import LoadResult, demo_load
 
 
+# The whole province once, on the SQLite pass (the database `make run` uses): about 3 minutes a
+# pass. The PostgreSQL pass loads the small demo through the same COPY paths (test_demo.py).
+@pytest.mark.one_pass
 class FullProvinceTests(TestCase):
     result: LoadResult
 

@@ -15,6 +15,9 @@ from django.core.management import CommandError, call_command
 
 from vnemis.learning.tests.test_regime_tt22 import CONTRACT_INPUT
 
+# Pure rules: engine-independent, run once (the SQLite pass).
+pytestmark = pytest.mark.one_pass
+
 
 def run(*args: str) -> str:
     out = io.StringIO()

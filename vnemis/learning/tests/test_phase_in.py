@@ -7,6 +7,9 @@ import pytest
 from vnemis.learning.regimes import RegimeInputError, regime_code
 from vnemis.learning.regimes.phase_in import regime_for, tt58_amended
 
+# Pure rules: engine-independent, run once (the SQLite pass).
+pytestmark = pytest.mark.one_pass
+
 # The table of §3.1, row by row: school year → regime of grades 1 to 12.
 TABLE: dict[str, list[str]] = {
     "2019-2020": ["tt30"] * 5 + ["tt58"] * 7,

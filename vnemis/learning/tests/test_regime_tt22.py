@@ -15,6 +15,9 @@ from vnemis.learning.regimes import evaluate_json, json_ready
 from vnemis.learning.regimes import tt22_2021 as tt22
 from vnemis.learning.regimes.base import CommentResult, Level, Promotion, RegimeInputError
 
+# Pure rules: engine-independent, run once (the SQLite pass).
+pytestmark = pytest.mark.one_pass
+
 D = Decimal
 DAT = CommentResult.DAT
 CD = CommentResult.CHUA_DAT

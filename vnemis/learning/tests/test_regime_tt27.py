@@ -16,6 +16,9 @@ from vnemis.learning.regimes import tt27_2020 as tt27
 from vnemis.learning.regimes.base import Promotion, RegimeInputError
 from vnemis.learning.regimes.tt27_2020 import Award, Point, YearResult
 
+# Pure rules: engine-independent, run once (the SQLite pass).
+pytestmark = pytest.mark.one_pass
+
 POINTS = ("giua_hk1", "cuoi_hk1", "giua_hk2", "cuoi_nam")
 SUBJECTS = (
     "tieng_viet",

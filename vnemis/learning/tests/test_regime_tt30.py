@@ -15,6 +15,9 @@ from vnemis.learning.regimes import tt30_2014 as tt30
 from vnemis.learning.regimes.base import Promotion, RegimeInputError
 from vnemis.learning.regimes.tt30_2014 import Award, Point
 
+# Pure rules: engine-independent, run once (the SQLite pass).
+pytestmark = pytest.mark.one_pass
+
 POINTS = ("giua_hk1", "cuoi_hk1", "giua_hk2", "cuoi_nam")
 SUBJECTS = (
     "tieng_viet",

@@ -16,6 +16,9 @@ from vnemis.learning.regimes.base import CommentResult, Promotion, RegimeInputEr
 from vnemis.learning.regimes.tt22_2021 import Mode
 from vnemis.learning.regimes.tt58_2011 import Conduct, Performance
 
+# Pure rules: engine-independent, run once (the SQLite pass).
+pytestmark = pytest.mark.one_pass
+
 D = Decimal
 CD = CommentResult.CHUA_DAT
 DAT = CommentResult.DAT

@@ -34,6 +34,9 @@ from vnemis.learning.transcripts.document import (
     transcript_pdf,
 )
 
+# Pure rules: engine-independent, run once (the SQLite pass).
+pytestmark = pytest.mark.one_pass
+
 SUBJECT_NAMES = (
     "Ngữ văn",
     "Toán",

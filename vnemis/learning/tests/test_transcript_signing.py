@@ -33,6 +33,9 @@ from vnemis.learning.transcripts.signing import (
 )
 from vnemis.learning.transcripts.verify import pdf_verify
 
+# Pure rules: engine-independent, run once (the SQLite pass).
+pytestmark = pytest.mark.one_pass
+
 ICT = dt.timezone(dt.timedelta(hours=7))
 TEACHER_AT = dt.datetime(2022, 5, 25, 9, 0, tzinfo=ICT)
 SCHOOL_AT = dt.datetime(2022, 5, 25, 15, 30, tzinfo=ICT)
