@@ -7,377 +7,1190 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0006_staleunit_create'),
-        ('people', '0004_person_search_name_trigram'),
+        ("organisations", "0006_staleunit_create"),
+        ("people", "0004_person_search_name_trigram"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Mark',
+            name="Mark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('term', models.PositiveSmallIntegerField(choices=[(1, 'Term I'), (2, 'Term II')], verbose_name='term')),
-                ('r1', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='regular 1')),
-                ('r2', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='regular 2')),
-                ('r3', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='regular 3')),
-                ('r4', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='regular 4')),
-                ('midterm', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='mid-term')),
-                ('final', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='end of term')),
-                ('regular_results', models.JSONField(blank=True, default=list, verbose_name='regular assessments')),
-                ('mid_result', models.CharField(blank=True, max_length=12, verbose_name='mid-term result')),
-                ('final_result', models.CharField(blank=True, max_length=12, verbose_name='end-of-term result')),
-                ('result', models.CharField(blank=True, max_length=12, verbose_name='term result')),
-                ('average', models.DecimalField(blank=True, decimal_places=1, max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='term average')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.schoolyear', verbose_name='school year')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.student', verbose_name='student')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "term",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Term I"), (2, "Term II")], verbose_name="term"
+                    ),
+                ),
+                (
+                    "r1",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=3,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="regular 1",
+                    ),
+                ),
+                (
+                    "r2",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=3,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="regular 2",
+                    ),
+                ),
+                (
+                    "r3",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=3,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="regular 3",
+                    ),
+                ),
+                (
+                    "r4",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=3,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="regular 4",
+                    ),
+                ),
+                (
+                    "midterm",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=3,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="mid-term",
+                    ),
+                ),
+                (
+                    "final",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=3,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="end of term",
+                    ),
+                ),
+                (
+                    "regular_results",
+                    models.JSONField(blank=True, default=list, verbose_name="regular assessments"),
+                ),
+                (
+                    "mid_result",
+                    models.CharField(blank=True, max_length=12, verbose_name="mid-term result"),
+                ),
+                (
+                    "final_result",
+                    models.CharField(blank=True, max_length=12, verbose_name="end-of-term result"),
+                ),
+                ("result", models.CharField(blank=True, max_length=12, verbose_name="term result")),
+                (
+                    "average",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=3,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="term average",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.schoolyear",
+                        verbose_name="school year",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.student",
+                        verbose_name="student",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mark',
-                'verbose_name_plural': 'marks',
-                'ordering': ['school_year', 'student', 'subject', 'term'],
+                "verbose_name": "mark",
+                "verbose_name_plural": "marks",
+                "ordering": ["school_year", "student", "subject", "term"],
             },
         ),
         migrations.CreateModel(
-            name='Correction',
+            name="Correction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('before', models.JSONField(default=dict, verbose_name='before')),
-                ('after', models.JSONField(default=dict, verbose_name='after')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('status', models.CharField(choices=[('pending', 'Awaiting the principal'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='pending', max_length=12, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.orgunit', verbose_name='school')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.schoolclass', verbose_name='class')),
-                ('mark', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='learning.mark', verbose_name='mark')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("before", models.JSONField(default=dict, verbose_name="before")),
+                ("after", models.JSONField(default=dict, verbose_name="after")),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting the principal"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.orgunit",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "mark",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrections",
+                        to="learning.mark",
+                        verbose_name="mark",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'correction request',
-                'verbose_name_plural': 'correction requests',
-                'ordering': ['-created_at'],
+                "verbose_name": "correction request",
+                "verbose_name_plural": "correction requests",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Subject',
+            name="Subject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('regime', models.CharField(choices=[('tt22', 'TT22/2021 (grades 6–12)'), ('tt58', 'TT58/2011 as amended by TT26/2020 (grades 6–12)'), ('tt27', 'TT27/2020 (primary)'), ('tt30', 'TT30/2014 as amended by TT22/2016 (primary)')], max_length=8, verbose_name='regime')),
-                ('grade', models.PositiveSmallIntegerField(verbose_name='grade')),
-                ('code', models.SlugField(max_length=32, verbose_name='code')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('mode', models.CharField(choices=[('score', 'Scores'), ('comment', 'Comments (passed / not passed)'), ('level', 'Levels (primary)')], max_length=8, verbose_name='assessed by')),
-                ('periods_per_year', models.PositiveSmallIntegerField(null=True, verbose_name='periods per year')),
-                ('core', models.BooleanField(default=False, verbose_name='core subject')),
-                ('elective', models.BooleanField(default=False, verbose_name='elective')),
-                ('tested', models.BooleanField(default=False, verbose_name='periodic tests')),
-                ('mid_tested', models.BooleanField(default=False, verbose_name='mid-term tests')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "regime",
+                    models.CharField(
+                        choices=[
+                            ("tt22", "TT22/2021 (grades 6–12)"),
+                            ("tt58", "TT58/2011 as amended by TT26/2020 (grades 6–12)"),
+                            ("tt27", "TT27/2020 (primary)"),
+                            ("tt30", "TT30/2014 as amended by TT22/2016 (primary)"),
+                        ],
+                        max_length=8,
+                        verbose_name="regime",
+                    ),
+                ),
+                ("grade", models.PositiveSmallIntegerField(verbose_name="grade")),
+                ("code", models.SlugField(max_length=32, verbose_name="code")),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("score", "Scores"),
+                            ("comment", "Comments (passed / not passed)"),
+                            ("level", "Levels (primary)"),
+                        ],
+                        max_length=8,
+                        verbose_name="assessed by",
+                    ),
+                ),
+                (
+                    "periods_per_year",
+                    models.PositiveSmallIntegerField(null=True, verbose_name="periods per year"),
+                ),
+                ("core", models.BooleanField(default=False, verbose_name="core subject")),
+                ("elective", models.BooleanField(default=False, verbose_name="elective")),
+                ("tested", models.BooleanField(default=False, verbose_name="periodic tests")),
+                ("mid_tested", models.BooleanField(default=False, verbose_name="mid-term tests")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
             ],
             options={
-                'verbose_name': 'subject',
-                'verbose_name_plural': 'subjects',
-                'ordering': ['regime', 'grade', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('regime', 'grade', 'code'), name='subject_unique_code')],
+                "verbose_name": "subject",
+                "verbose_name_plural": "subjects",
+                "ordering": ["regime", "grade", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("regime", "grade", "code"), name="subject_unique_code"
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='mark',
-            name='subject',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='learning.subject', verbose_name='subject'),
+            model_name="mark",
+            name="subject",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="learning.subject",
+                verbose_name="subject",
+            ),
         ),
         migrations.CreateModel(
-            name='TeachingAssignment',
+            name="TeachingAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='teaching_assignments', to='people.schoolclass', verbose_name='class')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='learning.subject', verbose_name='subject')),
-                ('teacher', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='teaching_assignments', to='people.staff', verbose_name='teacher')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="teaching_assignments",
+                        to="people.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="learning.subject",
+                        verbose_name="subject",
+                    ),
+                ),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="teaching_assignments",
+                        to="people.staff",
+                        verbose_name="teacher",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'teaching assignment',
-                'verbose_name_plural': 'teaching assignments',
-                'ordering': ['school_class', 'subject__position'],
+                "verbose_name": "teaching assignment",
+                "verbose_name_plural": "teaching assignments",
+                "ordering": ["school_class", "subject__position"],
             },
         ),
         migrations.CreateModel(
-            name='TermLock',
+            name="TermLock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('term', models.PositiveSmallIntegerField(choices=[(1, 'Term I'), (2, 'Term II')], verbose_name='term')),
-                ('locked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='locked by')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.orgunit', verbose_name='school')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.schoolyear', verbose_name='school year')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "term",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Term I"), (2, "Term II")], verbose_name="term"
+                    ),
+                ),
+                (
+                    "locked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="locked by",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.orgunit",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.schoolyear",
+                        verbose_name="school year",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'term lock',
-                'verbose_name_plural': 'term locks',
-                'ordering': ['school_year', 'school', 'term'],
+                "verbose_name": "term lock",
+                "verbose_name_plural": "term locks",
+                "ordering": ["school_year", "school", "term"],
             },
         ),
         migrations.CreateModel(
-            name='TermReport',
+            name="TermReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('term', models.PositiveSmallIntegerField(choices=[(1, 'Term I'), (2, 'Term II')], verbose_name='term')),
-                ('conduct', models.CharField(blank=True, max_length=12, verbose_name='conduct')),
-                ('traits', models.JSONField(blank=True, default=dict, verbose_name='qualities and competencies')),
-                ('traits_mid', models.JSONField(blank=True, default=dict, verbose_name='qualities and competencies at mid-term')),
-                ('year_conduct', models.CharField(blank=True, max_length=12, verbose_name='conduct of the year')),
-                ('recommended', models.BooleanField(default=False, verbose_name='recommended for an award')),
-                ('decision', models.CharField(blank=True, max_length=16, verbose_name="principal's decision")),
-                ('absences_excused', models.PositiveSmallIntegerField(default=0, verbose_name='sessions absent with leave')),
-                ('absences_unexcused', models.PositiveSmallIntegerField(default=0, verbose_name='sessions absent without leave')),
-                ('remark', models.TextField(blank=True, verbose_name='remark')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.schoolyear', verbose_name='school year')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.student', verbose_name='student')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "term",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Term I"), (2, "Term II")], verbose_name="term"
+                    ),
+                ),
+                ("conduct", models.CharField(blank=True, max_length=12, verbose_name="conduct")),
+                (
+                    "traits",
+                    models.JSONField(
+                        blank=True, default=dict, verbose_name="qualities and competencies"
+                    ),
+                ),
+                (
+                    "traits_mid",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        verbose_name="qualities and competencies at mid-term",
+                    ),
+                ),
+                (
+                    "year_conduct",
+                    models.CharField(blank=True, max_length=12, verbose_name="conduct of the year"),
+                ),
+                (
+                    "recommended",
+                    models.BooleanField(default=False, verbose_name="recommended for an award"),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True, max_length=16, verbose_name="principal's decision"
+                    ),
+                ),
+                (
+                    "absences_excused",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="sessions absent with leave"
+                    ),
+                ),
+                (
+                    "absences_unexcused",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="sessions absent without leave"
+                    ),
+                ),
+                ("remark", models.TextField(blank=True, verbose_name="remark")),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.schoolyear",
+                        verbose_name="school year",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.student",
+                        verbose_name="student",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'term report',
-                'verbose_name_plural': 'term reports',
-                'ordering': ['school_year', 'student', 'term'],
+                "verbose_name": "term report",
+                "verbose_name_plural": "term reports",
+                "ordering": ["school_year", "student", "term"],
             },
         ),
         migrations.CreateModel(
-            name='ResultChange',
+            name="ResultChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
-                ('via', models.CharField(max_length=16, verbose_name='how')),
-                ('before', models.JSONField(default=dict, verbose_name='before')),
-                ('after', models.JSONField(default=dict, verbose_name='after')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('correction', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='learning.correction', verbose_name='correction request')),
-                ('mark', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='learning.mark', verbose_name='mark')),
-                ('term_report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='learning.termreport', verbose_name='term report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="at")),
+                ("via", models.CharField(max_length=16, verbose_name="how")),
+                ("before", models.JSONField(default=dict, verbose_name="before")),
+                ("after", models.JSONField(default=dict, verbose_name="after")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "correction",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="learning.correction",
+                        verbose_name="correction request",
+                    ),
+                ),
+                (
+                    "mark",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="learning.mark",
+                        verbose_name="mark",
+                    ),
+                ),
+                (
+                    "term_report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="learning.termreport",
+                        verbose_name="term report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'change of a result',
-                'verbose_name_plural': 'changes of results',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "change of a result",
+                "verbose_name_plural": "changes of results",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='correction',
-            name='term_report',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='learning.termreport', verbose_name='term report'),
+            model_name="correction",
+            name="term_report",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="corrections",
+                to="learning.termreport",
+                verbose_name="term report",
+            ),
         ),
         migrations.CreateModel(
-            name='Transcript',
+            name="Transcript",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('grade', models.PositiveSmallIntegerField(verbose_name='grade')),
-                ('regime', models.CharField(choices=[('tt22', 'TT22/2021 (grades 6–12)'), ('tt58', 'TT58/2011 as amended by TT26/2020 (grades 6–12)'), ('tt27', 'TT27/2020 (primary)'), ('tt30', 'TT30/2014 as amended by TT22/2016 (primary)')], max_length=8, verbose_name='regime')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='version')),
-                ('code', models.CharField(max_length=16, unique=True, verbose_name='verification code')),
-                ('national_id', models.CharField(blank=True, max_length=12, verbose_name='personal ID number')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('completed', 'Completed'), ('verified', 'Verified'), ('confirmed', 'Confirmed'), ('teacher_signed', 'Signed by the homeroom teacher'), ('issued', 'Issued (signed by the school)'), ('revoked', 'Revoked')], default='draft', max_length=16, verbose_name='status')),
-                ('content', models.JSONField(default=dict, verbose_name='content')),
-                ('content_sha256', models.CharField(blank=True, max_length=64, verbose_name='content fingerprint')),
-                ('pdf', models.FileField(blank=True, upload_to='transcripts/%Y/', verbose_name='signed PDF')),
-                ('pdf_sha256', models.CharField(blank=True, max_length=64, verbose_name='PDF fingerprint')),
-                ('issued_on', models.DateField(blank=True, null=True, verbose_name='issued on')),
-                ('revoked_reason', models.CharField(blank=True, max_length=255, verbose_name='reason for revocation')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.orgunit', verbose_name='school')),
-                ('school_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.schoolclass', verbose_name='class')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.schoolyear', verbose_name='school year')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.student', verbose_name='student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("grade", models.PositiveSmallIntegerField(verbose_name="grade")),
+                (
+                    "regime",
+                    models.CharField(
+                        choices=[
+                            ("tt22", "TT22/2021 (grades 6–12)"),
+                            ("tt58", "TT58/2011 as amended by TT26/2020 (grades 6–12)"),
+                            ("tt27", "TT27/2020 (primary)"),
+                            ("tt30", "TT30/2014 as amended by TT22/2016 (primary)"),
+                        ],
+                        max_length=8,
+                        verbose_name="regime",
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="version")),
+                (
+                    "code",
+                    models.CharField(max_length=16, unique=True, verbose_name="verification code"),
+                ),
+                (
+                    "national_id",
+                    models.CharField(blank=True, max_length=12, verbose_name="personal ID number"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("completed", "Completed"),
+                            ("verified", "Verified"),
+                            ("confirmed", "Confirmed"),
+                            ("teacher_signed", "Signed by the homeroom teacher"),
+                            ("issued", "Issued (signed by the school)"),
+                            ("revoked", "Revoked"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("content", models.JSONField(default=dict, verbose_name="content")),
+                (
+                    "content_sha256",
+                    models.CharField(blank=True, max_length=64, verbose_name="content fingerprint"),
+                ),
+                (
+                    "pdf",
+                    models.FileField(
+                        blank=True, upload_to="transcripts/%Y/", verbose_name="signed PDF"
+                    ),
+                ),
+                (
+                    "pdf_sha256",
+                    models.CharField(blank=True, max_length=64, verbose_name="PDF fingerprint"),
+                ),
+                ("issued_on", models.DateField(blank=True, null=True, verbose_name="issued on")),
+                (
+                    "revoked_reason",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="reason for revocation"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.orgunit",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.schoolyear",
+                        verbose_name="school year",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.student",
+                        verbose_name="student",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'transcript',
-                'verbose_name_plural': 'transcripts',
-                'ordering': ['school_year', 'student', 'version'],
+                "verbose_name": "transcript",
+                "verbose_name_plural": "transcripts",
+                "ordering": ["school_year", "student", "version"],
             },
         ),
         migrations.CreateModel(
-            name='TranscriptCopy',
+            name="TranscriptCopy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('original', 'Original'), ('copy', 'Copy'), ('extract', 'Extract'), ('national_store', 'Sent to the national transcript store')], max_length=16, verbose_name='kind')),
-                ('issued_to', models.CharField(blank=True, max_length=255, verbose_name='issued to')),
-                ('purpose', models.CharField(blank=True, max_length=255, verbose_name='purpose')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
-                ('sha256', models.CharField(max_length=64, verbose_name='fingerprint')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('transcript', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='copies', to='learning.transcript', verbose_name='transcript')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("original", "Original"),
+                            ("copy", "Copy"),
+                            ("extract", "Extract"),
+                            ("national_store", "Sent to the national transcript store"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "issued_to",
+                    models.CharField(blank=True, max_length=255, verbose_name="issued to"),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=255, verbose_name="purpose")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="at")),
+                ("sha256", models.CharField(max_length=64, verbose_name="fingerprint")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "transcript",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="copies",
+                        to="learning.transcript",
+                        verbose_name="transcript",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'transcript copy',
-                'verbose_name_plural': 'transcript copies',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "transcript copy",
+                "verbose_name_plural": "transcript copies",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='TranscriptStep',
+            name="TranscriptStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('completed', 'Completed'), ('verified', 'Verified'), ('confirmed', 'Confirmed'), ('teacher_signed', 'Signed by the homeroom teacher'), ('issued', 'Issued (signed by the school)'), ('revoked', 'Revoked')], max_length=16, verbose_name='status')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
-                ('note', models.CharField(blank=True, max_length=255, verbose_name='note')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('transcript', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='learning.transcript', verbose_name='transcript')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("completed", "Completed"),
+                            ("verified", "Verified"),
+                            ("confirmed", "Confirmed"),
+                            ("teacher_signed", "Signed by the homeroom teacher"),
+                            ("issued", "Issued (signed by the school)"),
+                            ("revoked", "Revoked"),
+                        ],
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="at")),
+                ("note", models.CharField(blank=True, max_length=255, verbose_name="note")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "transcript",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="steps",
+                        to="learning.transcript",
+                        verbose_name="transcript",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'transcript step',
-                'verbose_name_plural': 'transcript steps',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "transcript step",
+                "verbose_name_plural": "transcript steps",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='YearResult',
+            name="YearResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('grade', models.PositiveSmallIntegerField(verbose_name='grade')),
-                ('regime', models.CharField(choices=[('tt22', 'TT22/2021 (grades 6–12)'), ('tt58', 'TT58/2011 as amended by TT26/2020 (grades 6–12)'), ('tt27', 'TT27/2020 (primary)'), ('tt30', 'TT30/2014 as amended by TT22/2016 (primary)')], max_length=8, verbose_name='regime')),
-                ('learning', models.CharField(blank=True, max_length=16, verbose_name='learning result')),
-                ('conduct', models.CharField(blank=True, max_length=16, verbose_name='conduct')),
-                ('award', models.CharField(blank=True, max_length=24, verbose_name='award')),
-                ('promotion', models.CharField(blank=True, max_length=16, verbose_name='promotion')),
-                ('outcome', models.JSONField(default=dict, verbose_name='results')),
-                ('recorded_on', models.DateField(verbose_name='recorded on')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.orgunit', verbose_name='school')),
-                ('school_class', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.schoolclass', verbose_name='class')),
-                ('school_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.schoolyear', verbose_name='school year')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.student', verbose_name='student')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("grade", models.PositiveSmallIntegerField(verbose_name="grade")),
+                (
+                    "regime",
+                    models.CharField(
+                        choices=[
+                            ("tt22", "TT22/2021 (grades 6–12)"),
+                            ("tt58", "TT58/2011 as amended by TT26/2020 (grades 6–12)"),
+                            ("tt27", "TT27/2020 (primary)"),
+                            ("tt30", "TT30/2014 as amended by TT22/2016 (primary)"),
+                        ],
+                        max_length=8,
+                        verbose_name="regime",
+                    ),
+                ),
+                (
+                    "learning",
+                    models.CharField(blank=True, max_length=16, verbose_name="learning result"),
+                ),
+                ("conduct", models.CharField(blank=True, max_length=16, verbose_name="conduct")),
+                ("award", models.CharField(blank=True, max_length=24, verbose_name="award")),
+                (
+                    "promotion",
+                    models.CharField(blank=True, max_length=16, verbose_name="promotion"),
+                ),
+                ("outcome", models.JSONField(default=dict, verbose_name="results")),
+                ("recorded_on", models.DateField(verbose_name="recorded on")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.orgunit",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "school_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.schoolyear",
+                        verbose_name="school year",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.student",
+                        verbose_name="student",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'year result',
-                'verbose_name_plural': 'year results',
-                'ordering': ['school_year', 'student'],
+                "verbose_name": "year result",
+                "verbose_name_plural": "year results",
+                "ordering": ["school_year", "student"],
             },
         ),
         migrations.CreateModel(
-            name='SigningCredential',
+            name="SigningCredential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('certificate', models.TextField(verbose_name='certificate (PEM)')),
-                ('pkcs12', models.BinaryField(blank=True, verbose_name='key (PKCS#12)')),
-                ('not_after', models.DateTimeField(verbose_name='valid until')),
-                ('revoked', models.BooleanField(default=False, verbose_name='revoked')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.orgunit', verbose_name='school')),
-                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.staff', verbose_name='staff member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("certificate", models.TextField(verbose_name="certificate (PEM)")),
+                ("pkcs12", models.BinaryField(blank=True, verbose_name="key (PKCS#12)")),
+                ("not_after", models.DateTimeField(verbose_name="valid until")),
+                ("revoked", models.BooleanField(default=False, verbose_name="revoked")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.orgunit",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.staff",
+                        verbose_name="staff member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'signing credential',
-                'verbose_name_plural': 'signing credentials',
-                'ordering': ['pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('school__isnull', True), ('staff__isnull', False)), models.Q(('school__isnull', False), ('staff__isnull', True)), _connector='OR'), name='credential_one_holder')],
+                "verbose_name": "signing credential",
+                "verbose_name_plural": "signing credentials",
+                "ordering": ["pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("school__isnull", True), ("staff__isnull", False)),
+                            models.Q(("school__isnull", False), ("staff__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="credential_one_holder",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Release',
+            name="Release",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('term', models.PositiveSmallIntegerField(choices=[(1, 'Term I'), (2, 'Term II')], verbose_name='term')),
-                ('column', models.CharField(choices=[('regular', 'Regular assessments'), ('midterm', 'Mid-term assessment'), ('final', 'End-of-term assessment'), ('average', 'Term result of the subject'), ('summary', 'Conduct and overall results')], max_length=10, verbose_name='column')),
-                ('release_on', models.DateField(blank=True, null=True, verbose_name='release on')),
-                ('released_at', models.DateTimeField(blank=True, null=True, verbose_name='released at')),
-                ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='releases', to='people.schoolclass', verbose_name='class')),
-                ('set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='set by')),
-                ('subject', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='learning.subject', verbose_name='subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "term",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Term I"), (2, "Term II")], verbose_name="term"
+                    ),
+                ),
+                (
+                    "column",
+                    models.CharField(
+                        choices=[
+                            ("regular", "Regular assessments"),
+                            ("midterm", "Mid-term assessment"),
+                            ("final", "End-of-term assessment"),
+                            ("average", "Term result of the subject"),
+                            ("summary", "Conduct and overall results"),
+                        ],
+                        max_length=10,
+                        verbose_name="column",
+                    ),
+                ),
+                ("release_on", models.DateField(blank=True, null=True, verbose_name="release on")),
+                (
+                    "released_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="released at"),
+                ),
+                (
+                    "school_class",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="releases",
+                        to="people.schoolclass",
+                        verbose_name="class",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="set by",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="learning.subject",
+                        verbose_name="subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'publication rule',
-                'verbose_name_plural': 'publication rules',
-                'ordering': ['school_class', 'term', 'column'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('subject__isnull', False)), fields=('school_class', 'subject', 'term', 'column'), name='release_unique_subject_column'), models.UniqueConstraint(condition=models.Q(('subject__isnull', True)), fields=('school_class', 'term', 'column'), name='release_unique_class_column')],
+                "verbose_name": "publication rule",
+                "verbose_name_plural": "publication rules",
+                "ordering": ["school_class", "term", "column"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("subject__isnull", False)),
+                        fields=("school_class", "subject", "term", "column"),
+                        name="release_unique_subject_column",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("subject__isnull", True)),
+                        fields=("school_class", "term", "column"),
+                        name="release_unique_class_column",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='mark',
-            constraint=models.UniqueConstraint(fields=('student', 'school_year', 'subject', 'term'), name='mark_unique_cell'),
+            model_name="mark",
+            constraint=models.UniqueConstraint(
+                fields=("student", "school_year", "subject", "term"), name="mark_unique_cell"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mark',
-            constraint=models.CheckConstraint(condition=models.Q(('r1__isnull', True), models.Q(('r1__gte', 0), ('r1__lte', 10)), _connector='OR'), name='mark_r1_range'),
+            model_name="mark",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("r1__isnull", True), models.Q(("r1__gte", 0), ("r1__lte", 10)), _connector="OR"
+                ),
+                name="mark_r1_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mark',
-            constraint=models.CheckConstraint(condition=models.Q(('r2__isnull', True), models.Q(('r2__gte', 0), ('r2__lte', 10)), _connector='OR'), name='mark_r2_range'),
+            model_name="mark",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("r2__isnull", True), models.Q(("r2__gte", 0), ("r2__lte", 10)), _connector="OR"
+                ),
+                name="mark_r2_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mark',
-            constraint=models.CheckConstraint(condition=models.Q(('r3__isnull', True), models.Q(('r3__gte', 0), ('r3__lte', 10)), _connector='OR'), name='mark_r3_range'),
+            model_name="mark",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("r3__isnull", True), models.Q(("r3__gte", 0), ("r3__lte", 10)), _connector="OR"
+                ),
+                name="mark_r3_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mark',
-            constraint=models.CheckConstraint(condition=models.Q(('r4__isnull', True), models.Q(('r4__gte', 0), ('r4__lte', 10)), _connector='OR'), name='mark_r4_range'),
+            model_name="mark",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("r4__isnull", True), models.Q(("r4__gte", 0), ("r4__lte", 10)), _connector="OR"
+                ),
+                name="mark_r4_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mark',
-            constraint=models.CheckConstraint(condition=models.Q(('midterm__isnull', True), models.Q(('midterm__gte', 0), ('midterm__lte', 10)), _connector='OR'), name='mark_midterm_range'),
+            model_name="mark",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("midterm__isnull", True),
+                    models.Q(("midterm__gte", 0), ("midterm__lte", 10)),
+                    _connector="OR",
+                ),
+                name="mark_midterm_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mark',
-            constraint=models.CheckConstraint(condition=models.Q(('final__isnull', True), models.Q(('final__gte', 0), ('final__lte', 10)), _connector='OR'), name='mark_final_range'),
+            model_name="mark",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("final__isnull", True),
+                    models.Q(("final__gte", 0), ("final__lte", 10)),
+                    _connector="OR",
+                ),
+                name="mark_final_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mark',
-            constraint=models.CheckConstraint(condition=models.Q(('average__isnull', True), models.Q(('average__gte', 0), ('average__lte', 10)), _connector='OR'), name='mark_average_range'),
+            model_name="mark",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("average__isnull", True),
+                    models.Q(("average__gte", 0), ("average__lte", 10)),
+                    _connector="OR",
+                ),
+                name="mark_average_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='teachingassignment',
-            constraint=models.UniqueConstraint(fields=('school_class', 'subject'), name='assignment_unique_subject'),
+            model_name="teachingassignment",
+            constraint=models.UniqueConstraint(
+                fields=("school_class", "subject"), name="assignment_unique_subject"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='termlock',
-            constraint=models.UniqueConstraint(fields=('school', 'school_year', 'term'), name='termlock_unique_term'),
+            model_name="termlock",
+            constraint=models.UniqueConstraint(
+                fields=("school", "school_year", "term"), name="termlock_unique_term"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='termreport',
-            constraint=models.UniqueConstraint(fields=('student', 'school_year', 'term'), name='termreport_unique_term'),
+            model_name="termreport",
+            constraint=models.UniqueConstraint(
+                fields=("student", "school_year", "term"), name="termreport_unique_term"
+            ),
         ),
         migrations.AddIndex(
-            model_name='correction',
-            index=models.Index(fields=['school', 'status'], name='correction_queue'),
+            model_name="correction",
+            index=models.Index(fields=["school", "status"], name="correction_queue"),
         ),
         migrations.AddConstraint(
-            model_name='correction',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('mark__isnull', False), ('term_report__isnull', True)), models.Q(('mark__isnull', True), ('term_report__isnull', False)), _connector='OR'), name='correction_one_target'),
+            model_name="correction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("mark__isnull", False), ("term_report__isnull", True)),
+                    models.Q(("mark__isnull", True), ("term_report__isnull", False)),
+                    _connector="OR",
+                ),
+                name="correction_one_target",
+            ),
         ),
         migrations.AddIndex(
-            model_name='transcript',
-            index=models.Index(fields=['school_year', 'school', 'status'], name='transcript_school'),
+            model_name="transcript",
+            index=models.Index(
+                fields=["school_year", "school", "status"], name="transcript_school"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transcript',
-            constraint=models.UniqueConstraint(fields=('student', 'school_year', 'version'), name='transcript_unique_version'),
+            model_name="transcript",
+            constraint=models.UniqueConstraint(
+                fields=("student", "school_year", "version"), name="transcript_unique_version"
+            ),
         ),
         migrations.AddIndex(
-            model_name='yearresult',
-            index=models.Index(fields=['school_year', 'school'], name='yearresult_school'),
+            model_name="yearresult",
+            index=models.Index(fields=["school_year", "school"], name="yearresult_school"),
         ),
         migrations.AddConstraint(
-            model_name='yearresult',
-            constraint=models.UniqueConstraint(fields=('student', 'school_year'), name='yearresult_unique_year'),
+            model_name="yearresult",
+            constraint=models.UniqueConstraint(
+                fields=("student", "school_year"), name="yearresult_unique_year"
+            ),
         ),
     ]
