@@ -17,7 +17,7 @@ from vnemis.learning.services.marks import CellInput, marks_save
 from vnemis.learning.services.releases import release_set
 from vnemis.learning.services.reports import ReportInput, term_reports_save
 from vnemis.learning.tests.fixtures import Learning, build_learning
-from vnemis.learning.views import CELLS_MAX
+from vnemis.learning.views.common import CELLS_MAX
 from vnemis.testing.world import World, build_world
 
 

@@ -1,0 +1,1 @@
+"""Pages of learning results (one module per area; ``urls.py`` names them)."""
