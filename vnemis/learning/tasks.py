@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from vnemis.accounts.models import User
 from vnemis.core.models import QueuedTask
+from vnemis.learning.services.credentials import TranscriptRefused
 from vnemis.learning.services.transcripts import (
-    TranscriptRefused,
     transcripts_batch_run,
     transcripts_sign_pending,
 )

@@ -40,6 +40,7 @@ from vnemis.indicators.models import DataElement
 from vnemis.indicators.periods import parse_period
 from vnemis.learning.models import Subject, YearResult
 from vnemis.learning.services import catalogue as learning_catalogue
+from vnemis.learning.services import credentials as learning_credentials
 from vnemis.learning.services import locks as learning_locks
 from vnemis.learning.services import transcripts as transcript_services
 from vnemis.organisations import services as org_services
@@ -448,7 +449,7 @@ def build_matrix_world(world: World) -> dict[str, dict[str, str]]:
         )
         # Học bạ số: the pupil's year result and his transcript recorded as issued, signed
         # on first use with the demo CA (the matrix test sets TRANSCRIPT_CA_DIR).
-        transcript_services.demo_ca_ensure()
+        learning_credentials.demo_ca_ensure()
         YearResult.objects.create(
             student=student,
             school_year=world.year,

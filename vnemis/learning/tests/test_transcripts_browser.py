@@ -18,6 +18,7 @@ from django.utils import translation
 
 from vnemis.learning.choices import CopyKind, TranscriptStatus
 from vnemis.learning.models import Transcript, TranscriptCopy
+from vnemis.learning.services import credentials
 from vnemis.learning.services import transcripts as ts
 from vnemis.learning.tests.fixtures import Learning, build_learning
 from vnemis.learning.tests.test_transcripts_service import (
@@ -96,7 +97,7 @@ def _prepared(lw: Learning) -> Transcript:
     """s6a's year 2021-22 (6A, TT22) entered and released, its transcript prepared."""
     fill_year(lw.class_6a, lw.s6a.pk)
     release_all(lw.class_6a)
-    ts.demo_ca_ensure()
+    credentials.demo_ca_ensure()
     return ts.transcript_prepare(
         student=lw.s6a, school_year=lw.class_6a.school_year, by=lw.users["teacher_c"]
     )

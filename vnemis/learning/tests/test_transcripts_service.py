@@ -30,6 +30,7 @@ from vnemis.learning.models import (
     TranscriptCopy,
     YearResult,
 )
+from vnemis.learning.services import credentials
 from vnemis.learning.services import transcripts as ts
 from vnemis.learning.services.catalogue import class_subjects
 from vnemis.learning.services.marks import CellInput, marks_save
@@ -141,7 +142,7 @@ class TranscriptCase(TestCase):
         cls.settings_override = override_settings(**TRANSCRIPT_SETTINGS)
         cls.settings_override.enable()
         shutil.rmtree(CA_DIR, ignore_errors=True)
-        ts.demo_ca_ensure()  # the test CA, made once per class
+        credentials.demo_ca_ensure()  # the test CA, made once per class
         super().setUpClass()
 
     @classmethod

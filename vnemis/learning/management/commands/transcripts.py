@@ -17,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from vnemis.learning.services import credentials
 from vnemis.learning.services import transcripts as services
 from vnemis.organisations.models import OrgPlacement, OrgUnit, SchoolYear
 
@@ -51,9 +52,11 @@ class Command(BaseCommand):
         elif action == "sign":
             self._sign(options["limit"])
         else:
-            folder = services.demo_ca_ensure()
+            folder = credentials.demo_ca_ensure()
             self.stdout.write(
-                _("Demo certification authority: {path}").format(path=folder / services.CA_KEY_FILE)
+                _("Demo certification authority: {path}").format(
+                    path=folder / credentials.CA_KEY_FILE
+                )
             )
 
     def _issue(self, org: str, year_code: str) -> None:
