@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "vnemis.people",
     "vnemis.digital",
     "vnemis.learning",
+    "vnemis.admissions",
     "vnemis.indicators",
     "vnemis.plans",
     "vnemis.reports",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("vnemis.portal.urls")),
     path("", include("vnemis.plans.urls")),
     path("", include("vnemis.learning.urls")),
+    path("", include("vnemis.admissions.urls")),
     path("", include("vnemis.people.urls")),
     path("", include("vnemis.core.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Grade-10 admissions: rounds, applications, scores, allocation and published results."""
